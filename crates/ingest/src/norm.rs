@@ -231,7 +231,17 @@ pub fn is_page_number(text: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '-' | '—' | '第' | '页' | '共' | '/' | '·'))
         .collect();
-    !stripped.is_empty() && stripped.chars().all(|c| c.is_ascii_digit())
+    if stripped.is_empty() || !stripped.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    // At most two groups of at most four digits (`3`, `3/12`, `第3页共12页`); a row of
+    // numbers separated by spaces is not a page number.
+    let hw = to_half_width(text);
+    let groups: Vec<&str> = hw
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    groups.len() <= 2 && groups.iter().all(|g| g.len() <= 4)
 }
 
 #[cfg(test)]
@@ -311,5 +321,6 @@ mod tests {
         assert!(is_page_number("3/12"));
         assert!(!is_page_number("2020年"));
         assert!(!is_page_number(""));
+        assert!(!is_page_number(" 2 1 0 1 4 1 0 0 1 2 1 0 0 0 1"));
     }
 }

@@ -106,6 +106,18 @@ pub fn layout_to_document(text: &str, limits: &Limits) -> Result<Document, Inges
     let mut cells_total = 0usize;
     for (pi, page) in pages.iter().enumerate() {
         let page_no = u32::try_from(pi + 1).unwrap_or(u32::MAX);
+        // Page numbers are only taken off the top and bottom of a page (or when decorated,
+        // like `- 3 -` or `第3页`): a lone digit inside a table is content.
+        let nonempty: Vec<usize> = page
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        let edge = |i: usize| {
+            nonempty.iter().take(2).any(|&j| j == i)
+                || nonempty.iter().rev().take(2).any(|&j| j == i)
+        };
         for (li, raw) in page.lines().enumerate() {
             let loc = Loc {
                 page: Some(page_no),
@@ -121,7 +133,14 @@ pub fn layout_to_document(text: &str, limits: &Limits) -> Result<Document, Inges
                     max: limits.max_cells,
                 });
             }
-            if cells.len() == 1 && crate::norm::is_page_number(&cells[0].text) {
+            let decorated = cells[0]
+                .text
+                .chars()
+                .any(|c| !c.is_ascii_digit() && !c.is_whitespace());
+            if cells.len() == 1
+                && crate::norm::is_page_number(&cells[0].text)
+                && (decorated || edge(li))
+            {
                 continue;
             }
             let kind = if cells.len() == 1 {

@@ -172,15 +172,42 @@ fn split_line(line: &Line) -> Split {
     for c in &line.cells {
         let text = c.text.trim();
         let parts: Vec<&str> = text.split_whitespace().collect();
-        if parts.len() > 1
-            && parts
-                .iter()
-                .all(|p| matches!(norm::parse_token(p), Token::Number { .. }))
-        {
+        // A trailing run of numbers separated by single spaces (PDF layout text), possibly
+        // after a label: `5.要求行政机关确认 0 0 0 0` or `62 10 0 0`.
+        let numeric_tail = parts
+            .iter()
+            .rev()
+            .take_while(|p| matches!(norm::parse_token(p), Token::Number { .. }))
+            .count();
+        if parts.len() > 1 && numeric_tail > 0 && (numeric_tail > 1 || numeric_tail < parts.len()) {
             let mut offset = 0u32;
             let start = c.x.map(|x| x.0).unwrap_or(0);
             let mut rest = text;
-            for p in parts {
+            let head = parts.len() - numeric_tail;
+            if head > 0 {
+                // The label part, up to the first number.
+                let mut end = 0usize;
+                let mut r = text;
+                for p in &parts[..head] {
+                    let at = r.find(p).unwrap_or(0);
+                    end += at + p.len();
+                    r = &text[end..];
+                }
+                let label = text[..end].trim().to_string();
+                let len = text[..end].chars().count() as u32;
+                toks.push((
+                    Tok {
+                        token: Token::Text,
+                        text: label,
+                        x: c.x.map(|_| (start, start + len)),
+                        loc: line.loc,
+                    },
+                    c.spanned,
+                ));
+                offset = len;
+                rest = &text[end..];
+            }
+            for p in &parts[head..] {
                 let at = rest.find(p).unwrap_or(0);
                 let skipped = rest[..at].chars().count() as u32;
                 offset += skipped;
@@ -197,6 +224,7 @@ fn split_line(line: &Line) -> Split {
                 offset += len;
                 rest = &rest[at + p.len()..];
             }
+            let _ = offset;
             continue;
         }
         toks.push((
@@ -496,7 +524,16 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     // --- title, year, body ------------------------------------------------------------------
     let mut title: Option<(Option<i32>, String, usize)> = None;
     for (i, line) in doc.lines.iter().enumerate().take(60) {
-        let text = line.joined();
+        let mut text = line.joined();
+        // A title wrapped over two or three lines (PDF).
+        if !text.contains("报告") {
+            for next in doc.lines.iter().skip(i + 1).take(2) {
+                text.push_str(&next.joined());
+                if text.contains("年度报告") {
+                    break;
+                }
+            }
+        }
         if let Some((y, b)) = parse_title(&text) {
             let better = match &title {
                 None => true,
@@ -1004,7 +1041,7 @@ fn fuzzy_score(text: &[char], core: &str) -> Option<usize> {
     }
     let l = lcs_len(text, &c);
     let need = c.len().min(4);
-    (l >= need && l * 2 >= c.len().min(text.len())).then_some(l)
+    (l >= need && (l * 3 >= c.len().min(text.len()) || l >= 8)).then_some(l)
 }
 
 fn fuzzy_best<'a, K: Copy>(text: &str, cands: impl Iterator<Item = (&'a str, K)>) -> Option<K> {
@@ -1038,7 +1075,15 @@ fn match_t3(lab: &Labels, sp: &Split, pending: &str, last: Option<usize>) -> Opt
             return None;
         }
         if c == "小计" || c == "合计" {
-            let group = last.and_then(|i| lab.t3_rows[i].parent)?;
+            // The group named in the same row (a merged group cell), else the last row's group.
+            let named = sp.labels.iter().chain(&sp.spanned_labels).find_map(|o| {
+                let oc = norm::core(o);
+                let i = *lab.t3_map.get(&oc)?;
+                (!lab.t3_rows[i].has_cells).then_some(lab.t3_rows[i].key)
+            });
+            let group = named
+                .filter(|g| *g != "results")
+                .or_else(|| last.and_then(|i| lab.t3_rows[i].parent))?;
             return Some(T3Match::Subtotal(group));
         }
         let idx = *lab.t3_map.get(&c)?;
