@@ -103,8 +103,9 @@ impl FromStr for Channel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Correction {
     /// The day the office told the applicant, once and in writing, what to correct.
-    /// Should be within 7 working days of receipt.
-    pub requested: Date,
+    /// Should be within 7 working days of receipt; `None` when not recorded (then it is
+    /// neither checked nor used, and the clock counts as stopped from receipt).
+    pub requested: Option<Date>,
     /// The reasonable deadline the office gave for the correction (last allowed day).
     pub deadline: Option<Date>,
     /// The day the corrected application was received; the clock restarts from it.
@@ -577,21 +578,27 @@ pub fn evaluate(
     let mut correction_notice_deadline = None;
     let mut lapses: Vec<(Date, &'static str)> = Vec::new();
     if let Some(c) = facts.correction {
-        if c.requested < receipt {
+        if let Some(r) = c.requested
+            && r < receipt
+        {
             return Err(before_receipt(
                 "补正告知日期",
                 "correction request",
-                c.requested,
+                r,
                 receipt,
             ));
         }
+        let requested = c.requested.unwrap_or(receipt);
         let limit = cal.add_working_days(receipt, settings.correction_notice_days)?;
         correction_notice_deadline = Some(limit);
-        correction_requested = Some(c.requested);
-        let mut s = format!("{} 一次性书面告知申请人补正", fd(c.requested));
+        correction_requested = Some(requested);
+        let mut s = match c.requested {
+            Some(r) => format!("{} 一次性书面告知申请人补正", fd(r)),
+            None => "书面告知申请人补正（告知日期未记录）".to_owned(),
+        };
         if let Some(dl) = c.deadline {
-            if dl < c.requested {
-                return Err(reversed("补正期限", "correction period", c.requested, dl));
+            if dl < requested {
+                return Err(reversed("补正期限", "correction period", requested, dl));
             }
             s.push_str(&format!("，补正期限至{}", fd(dl)));
         }
@@ -601,12 +608,14 @@ pub fn evaluate(
             fd(limit)
         ));
         steps.push(s);
-        if c.requested > limit {
+        if let Some(r) = c.requested
+            && r > limit
+        {
             warn(
                 &mut steps,
                 format!(
                     "补正告知日{}晚于收到申请之日起{}个工作日（{}）",
-                    fd(c.requested),
+                    fd(r),
                     settings.correction_notice_days,
                     fd(limit)
                 ),
@@ -614,8 +623,8 @@ pub fn evaluate(
         }
         match c.corrected {
             Some(cd) => {
-                if cd < c.requested {
-                    return Err(reversed("补正", "correction", c.requested, cd));
+                if cd < requested {
+                    return Err(reversed("补正", "correction", requested, cd));
                 }
                 cal.check_coverage(cd)?;
                 clock_start = cd;
@@ -636,7 +645,7 @@ pub fn evaluate(
                 }
             }
             None => {
-                awaiting_correction_since = Some(c.requested);
+                awaiting_correction_since = Some(requested);
                 match c.deadline {
                     Some(dl) => {
                         let lapse = dl.next_day().ok_or(CalendarError::OutOfRange)?;

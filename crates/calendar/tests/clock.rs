@@ -158,7 +158,7 @@ fn late_extension_approval_is_flagged() {
 fn correction_restarts_the_clock() {
     let mut f = CaseFacts::new(Channel::InPerson, d("2024-03-01"));
     f.correction = Some(Correction {
-        requested: d("2024-03-08"),
+        requested: Some(d("2024-03-08")),
         deadline: Some(d("2024-03-22")),
         corrected: Some(d("2024-03-20")),
     });
@@ -190,7 +190,7 @@ fn correction_restarts_the_clock() {
 fn late_correction_request_is_flagged() {
     let mut f = CaseFacts::new(Channel::InPerson, d("2024-03-01"));
     f.correction = Some(Correction {
-        requested: d("2024-03-13"),
+        requested: Some(d("2024-03-13")),
         deadline: None,
         corrected: Some(d("2024-03-20")),
     });
@@ -204,7 +204,7 @@ fn late_correction_request_is_flagged() {
 fn no_correction_in_time_lapses() {
     let mut f = CaseFacts::new(Channel::InPerson, d("2024-03-01"));
     f.correction = Some(Correction {
-        requested: d("2024-03-08"),
+        requested: Some(d("2024-03-08")),
         deadline: Some(d("2024-03-22")),
         corrected: None,
     });
@@ -370,7 +370,7 @@ fn invalid_facts_are_errors() {
     ));
     let mut f = CaseFacts::new(Channel::InPerson, d("2024-09-30"));
     f.correction = Some(Correction {
-        requested: d("2024-10-09"),
+        requested: Some(d("2024-10-09")),
         deadline: None,
         corrected: Some(d("2024-10-08")),
     });
@@ -409,4 +409,20 @@ fn json_shape() {
             .iter()
             .any(|s| s == "暂停计算期间2024-10-10至2024-10-15不计入（其中5个工作日）")
     );
+}
+
+#[test]
+fn correction_without_a_recorded_request_date() {
+    let mut f = CaseFacts::new(Channel::InPerson, d("2024-03-01"));
+    f.correction = Some(Correction {
+        requested: None,
+        deadline: None,
+        corrected: Some(d("2024-03-20")),
+    });
+    let s = ClockSettings::default();
+    let r = evaluate(&cal(), &f, &s, d("2024-03-25")).unwrap();
+    assert_eq!(r.due, Some(d("2024-04-18")));
+    assert!(r.warnings.is_empty());
+    let r = evaluate(&cal(), &f, &s, d("2024-03-05")).unwrap();
+    assert_eq!((r.state, r.used), (ClockState::Paused, 0));
 }
