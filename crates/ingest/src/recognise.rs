@@ -1577,7 +1577,15 @@ fn place_t3(ctx: &mut Ctx<'_>, lab: &Labels, obs: Vec<RowObs>, cols: &[&'static 
         row_values.insert(rkey, nums);
     }
     // Subtotal rows: equal to the sum of their group's rows, per column.
-    for (group, slots, loc, label) in subtotals {
+    for (group, slots, loc, _label) in subtotals {
+        let label = ctx
+            .report
+            .format
+            .spec()
+            .table("t3")
+            .and_then(|t| t.row(group))
+            .map(|r| r.label.clone())
+            .unwrap_or_else(|| group.to_string());
         let members: Vec<&'static str> = if group == "results" {
             lab.t3_rows
                 .iter()
