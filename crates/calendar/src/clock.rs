@@ -822,7 +822,9 @@ pub fn evaluate(
     }
 
     // Calendar facts inside the window the clock ran over.
-    let horizon = due.unwrap_or(on.max(clock_start));
+    // Without a due date the clock ran until `on`, or until an open period began.
+    let open_until = ex.open_from.and_then(Date::previous_day);
+    let horizon = due.unwrap_or_else(|| open_until.map_or(on, |o| on.min(o)).max(clock_start));
     if !awaiting
         && let Some(window) = clock_start
             .next_day()
