@@ -1,1 +1,790 @@
-//! placeholder
+//! # gongkai-store
+//!
+//! Persistence for the disclosure ledger ([`gongkai_ledger`]) on SQLite (default: the file
+//! `<data dir>/gongkai.db`, WAL, `busy_timeout`, `foreign_keys=ON`) or PostgreSQL (when the
+//! URL starts with `postgres://` or `postgresql://`). Runtime `sqlx` queries only (no
+//! compile-time macros, no `DATABASE_URL` at build); two embedded migration sets
+//! (`migrations/sqlite`, `migrations/postgres`); one SQL text per query for both backends
+//! (`$1`-style parameters work on both), compiled twice from `src/backend.rs`.
+//!
+//! Every change goes through the ledger (validation, state machine) and writes, in **one
+//! transaction**, the record, its history, the changed report counters and an outbox entry.
+//! Generating a report reads only counters, so it costs the same at ten or ten million
+//! applications; [`Store::recount`] proves the counters equal a full recomputation.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), gongkai_store::StoreError> {
+//! use gongkai_store::Store;
+//! let store = Store::open(&gongkai_store::StoreConfig::from_env(None)).await?;
+//! let body = store.get_body_by_code("440115").await?;
+//! let report = store.generate_report(body.id, 2024).await?;
+//! assert!(gongkai_report::check(&report, None).is_empty());
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod csv_io;
+mod password;
+
+use gongkai_calendar::Calendar;
+use gongkai_ledger::{
+    ApplicantType, Application, ApplicationEvent, ApplicationState, Body, Case, CaseRecord,
+    Document, DocumentRecord, EventKind, NewApplication, NewBody, Outcome, PersonalData, Role,
+    RoleGrant, TrackingCredentials, User, YearCounters, YearlyFigure,
+};
+use gongkai_report::Report;
+use serde::Serialize;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use time::Date;
+
+pub use password::{hash_password, verify_password};
+
+/// Embedded SQLite migrations.
+pub static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// Embedded PostgreSQL migrations.
+pub static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Most rows one CSV file may hold.
+pub const MAX_IMPORT_ROWS: usize = 2_000_000;
+/// Most records `explain` lists.
+pub const MAX_EXPLAIN_ITEMS: i64 = 10_000;
+/// Most rows one list call returns.
+pub const MAX_LIST: i64 = 1_000;
+
+/// Errors of the store. Messages are Chinese first, English in parentheses.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("数据库错误 (database error): {0}")]
+    Db(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("数据库迁移失败 (migration failed): {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The data directory cannot be created.
+    #[error("无法创建数据目录 {path} (cannot create the data directory): {source}")]
+    DataDir {
+        /// Directory.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A record does not exist.
+    #[error("{what}「{key}」不存在 ({what_en} `{key}` not found)")]
+    NotFound {
+        /// What (Chinese).
+        what: &'static str,
+        /// What.
+        what_en: &'static str,
+        /// Which.
+        key: String,
+    },
+    /// A unique key is taken.
+    #[error("{what}「{key}」已存在 ({what_en} `{key}` already exists)")]
+    Duplicate {
+        /// What (Chinese).
+        what: &'static str,
+        /// What.
+        what_en: &'static str,
+        /// Which.
+        key: String,
+    },
+    /// Someone else changed the application at the same time.
+    #[error("申请 {0} 已被他人同时修改，请刷新后重试 (application {0} was changed concurrently; reload and retry)")]
+    Conflict(String),
+    /// Invalid body or user.
+    #[error(transparent)]
+    Identity(#[from] gongkai_ledger::IdentityError),
+    /// Invalid application.
+    #[error(transparent)]
+    Application(#[from] gongkai_ledger::ApplicationError),
+    /// Illegal transition.
+    #[error("申请 {application}: {error}")]
+    Transition {
+        /// Tracking code.
+        application: String,
+        /// Why.
+        error: gongkai_ledger::TransitionError,
+    },
+    /// Invalid case.
+    #[error(transparent)]
+    Case(#[from] gongkai_ledger::CaseError),
+    /// Invalid register entry.
+    #[error(transparent)]
+    Register(#[from] gongkai_ledger::RegisterError),
+    /// The report cannot be assembled.
+    #[error(transparent)]
+    Assemble(#[from] gongkai_ledger::AssembleError),
+    /// Unknown report cell.
+    #[error(transparent)]
+    Model(#[from] gongkai_report::ModelError),
+    /// A bad CSV row (nothing of the file was imported).
+    #[error("{file} 第{line}行: {message}（整个文件未导入 / line {line}: nothing of the file was imported)")]
+    Csv {
+        /// File name as given.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// One item of a bulk ingest is invalid (0-based index; nothing was written).
+    #[error("第{}项无效 (item {} is invalid): {message}", .index + 1, .index + 1)]
+    Item {
+        /// 0-based position in the batch.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Stored data that cannot be read back.
+    #[error("存储的数据已损坏 (stored data is corrupt): {0}")]
+    Corrupt(String),
+    /// A size limit.
+    #[error("超过限制 (limit exceeded): {0}")]
+    Limit(String),
+    /// Writing an export failed.
+    #[error("写出失败 (write failed): {0}")]
+    Io(#[from] std::io::Error),
+    /// Password hashing failed.
+    #[error("密码处理失败 (password hashing failed): {0}")]
+    Password(String),
+    /// Unknown narrative section or role, bad argument.
+    #[error("参数无效 (invalid argument): {0}")]
+    Invalid(String),
+}
+
+/// Result alias.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// SQLite file (created if missing).
+    Sqlite(PathBuf),
+    /// PostgreSQL URL.
+    Postgres(String),
+}
+
+impl StoreConfig {
+    /// PostgreSQL when `DATABASE_URL` is a `postgres://` / `postgresql://` URL; otherwise
+    /// SQLite at `<data>/gongkai.db` where `data` is the argument, else `GONGKAI_DATA`,
+    /// else `./data`.
+    pub fn from_env(data: Option<&Path>) -> StoreConfig {
+        if let Ok(url) = std::env::var("DATABASE_URL")
+            && is_postgres_url(&url)
+        {
+            return StoreConfig::Postgres(url);
+        }
+        let dir = data
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("GONGKAI_DATA").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("data"));
+        StoreConfig::Sqlite(dir.join("gongkai.db"))
+    }
+
+    /// A short description for messages (no password).
+    pub fn describe(&self) -> String {
+        match self {
+            StoreConfig::Sqlite(p) => format!("SQLite {}", p.display()),
+            StoreConfig::Postgres(url) => {
+                let host = url.rsplit('@').next().unwrap_or(url);
+                format!("PostgreSQL {}", host.trim_start_matches("postgres://"))
+            }
+        }
+    }
+}
+
+/// Whether a URL selects PostgreSQL.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// The ledger's persistence. Cheap to clone (a pool handle).
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    calendar: Arc<Calendar>,
+}
+
+/// Which applications to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    /// Only this body.
+    pub body_id: Option<i64>,
+    /// Only this state.
+    pub state: Option<ApplicationState>,
+    /// Only received in this year.
+    pub received_year: Option<i32>,
+    /// Only closed in this year.
+    pub closed_year: Option<i32>,
+    /// Only this applicant column.
+    pub applicant_type: Option<ApplicantType>,
+    /// Only this outcome.
+    pub outcome: Option<Outcome>,
+    /// Page size (default 100, at most [`MAX_LIST`]).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// One record behind a report cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExplainItem {
+    /// `application`, `case`, `document` or `figure`.
+    pub kind: &'static str,
+    /// Storage id (0 for figures).
+    pub id: i64,
+    /// Tracking code, case number, document number, or cell key.
+    pub reference: String,
+    /// Public-safe description.
+    pub detail: String,
+}
+
+/// The records behind one cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Body code.
+    pub body: String,
+    /// Report year.
+    pub year: i32,
+    /// Cell key.
+    pub cell: String,
+    /// The cell's value in the generated report.
+    pub value: String,
+    /// How many records stand behind it (all, not only those listed).
+    pub records: i64,
+    /// Whether the record count equals the value (always for count cells of tables 三, 四,
+    /// 二（一）; figures are entered values).
+    pub consistent: bool,
+    /// What the cell counts (Chinese).
+    pub rule: String,
+    /// The records (up to the limit).
+    pub items: Vec<ExplainItem>,
+}
+
+/// One counter that differs between the stored value and a full recomputation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CounterMismatch {
+    /// Year.
+    pub year: i32,
+    /// Counter key.
+    pub key: String,
+    /// Stored value.
+    pub stored: i64,
+    /// Recomputed from the records.
+    pub recomputed: i64,
+}
+
+/// Result of [`Store::recount`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecountReport {
+    /// Body code.
+    pub body: String,
+    /// Report year checked cell by cell.
+    pub year: i32,
+    /// Applications replayed.
+    pub applications: i64,
+    /// Events replayed.
+    pub events: i64,
+    /// Cases read.
+    pub cases: i64,
+    /// Documents read.
+    pub documents: i64,
+    /// Counter entries compared (all years of the body).
+    pub counters_compared: usize,
+    /// Report cells compared for `year`.
+    pub cells_compared: usize,
+    /// Differences (empty when the counters are right).
+    pub mismatches: Vec<CounterMismatch>,
+}
+
+impl RecountReport {
+    /// Whether counters equal the recomputation.
+    pub fn ok(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+}
+
+/// One change-log entry for the search indexer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    /// Monotonic id.
+    pub id: i64,
+    /// `body`, `application`, `case`, `document`, `figure`, `narrative`, `import`.
+    pub topic: String,
+    /// The entity's id.
+    pub entity_id: i64,
+    /// Owning body.
+    pub body_id: Option<i64>,
+    /// `created`, `updated`, `event`, `imported`.
+    pub op: String,
+    /// Public-safe JSON payload (never personal data).
+    pub payload: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// An application with its whole history, for bulk ingest (CSV import, benchmark).
+#[derive(Debug, Clone)]
+pub struct BulkApplication {
+    /// The application; its `received_on` is the date of the implicit `received` event.
+    pub new: NewApplication,
+    /// Tracking code to keep (from another system); generated when `None`.
+    pub tracking_code: Option<String>,
+    /// Events after the receipt: kind, date, note.
+    pub events: Vec<(EventKind, Date, String)>,
+}
+
+/// Progress of a long import (called between chunks, inside the transaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows written so far.
+    pub done: usize,
+    /// Rows in total.
+    pub total: usize,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// `applications`, `cases`, `documents`, `figures`.
+    pub kind: &'static str,
+    /// Rows imported.
+    pub rows: usize,
+    /// Events written (applications).
+    pub events: usize,
+}
+
+/// A staff user with the password hash (for the web crate's login).
+#[derive(Debug, Clone)]
+pub struct UserWithHash {
+    /// The user.
+    pub user: User,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+fn fill_random(buf: &mut [u8]) -> Result<()> {
+    getrandom::fill(buf).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))
+}
+
+fn new_credentials() -> Result<TrackingCredentials> {
+    let mut e = [0u8; gongkai_ledger::tracking::ENTROPY_BYTES];
+    fill_random(&mut e)?;
+    Ok(TrackingCredentials::from_entropy(&e))
+}
+
+fn unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn year_bounds(year: i32) -> (String, String) {
+    (format!("{year:04}-01-01"), format!("{year:04}-12-31"))
+}
+
+fn parse_stored_date(s: &str) -> Result<Date> {
+    gongkai_calendar::parse_date(s).map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+}
+
+/// Chinese label of a narrative section key.
+fn check_section(section: &str) -> Result<()> {
+    if gongkai_report::SECTION_KEYS.contains(&section) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "未知的报告部分 `{section}`（应为 s1–s6）(unknown section)"
+        )))
+    }
+}
+
+mod sqlite_backend {
+    #![allow(clippy::too_many_arguments)]
+    type DB = sqlx::Sqlite;
+    include!("backend.rs");
+}
+
+mod pg_backend {
+    #![allow(clippy::too_many_arguments)]
+    type DB = sqlx::Postgres;
+    include!("backend.rs");
+}
+
+macro_rules! dispatch {
+    ($self:ident, $f:ident ( $($arg:expr),* )) => {
+        match &$self.backend {
+            Backend::Sqlite(p) => sqlite_backend::$f(p, &$self.calendar, $($arg),*).await,
+            Backend::Postgres(p) => pg_backend::$f(p, &$self.calendar, $($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Open (and migrate) the store described by `config`.
+    pub async fn open(config: &StoreConfig) -> Result<Store> {
+        match config {
+            StoreConfig::Sqlite(path) => Store::open_sqlite(path).await,
+            StoreConfig::Postgres(url) => Store::connect_postgres(url).await,
+        }
+    }
+
+    /// Open (creating if missing) and migrate a SQLite file with WAL, `busy_timeout` and
+    /// foreign keys on.
+    pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        SQLITE_MIGRATIONS.run(&pool).await?;
+        Ok(Store {
+            backend: Backend::Sqlite(pool),
+            calendar: Arc::new(Calendar::builtin()),
+        })
+    }
+
+    /// Connect to and migrate a PostgreSQL database.
+    pub async fn connect_postgres(url: &str) -> Result<Store> {
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        POSTGRES_MIGRATIONS.run(&pool).await?;
+        Ok(Store {
+            backend: Backend::Postgres(pool),
+            calendar: Arc::new(Calendar::builtin()),
+        })
+    }
+
+    /// Use another working-day calendar (e.g. with an imported later year).
+    pub fn with_calendar(mut self, calendar: Calendar) -> Store {
+        self.calendar = Arc::new(calendar);
+        self
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Close the pool.
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(p) => p.close().await,
+            Backend::Postgres(p) => p.close().await,
+        }
+    }
+
+    // --- Bodies, users, roles ------------------------------------------------------------
+
+    /// Create a body under its parent (hierarchy checked).
+    pub async fn create_body(&self, body: &NewBody) -> Result<Body> {
+        dispatch!(self, create_body(body))
+    }
+
+    /// All bodies ordered by code.
+    pub async fn list_bodies(&self) -> Result<Vec<Body>> {
+        dispatch!(self, list_bodies())
+    }
+
+    /// A body by code.
+    pub async fn get_body_by_code(&self, code: &str) -> Result<Body> {
+        dispatch!(self, get_body_by_code(code))
+    }
+
+    /// A body by id.
+    pub async fn get_body(&self, id: i64) -> Result<Body> {
+        dispatch!(self, get_body(id))
+    }
+
+    /// Create a staff user; the password is stored as an argon2id hash.
+    pub async fn create_user(&self, login: &str, display_name: &str, password: &str) -> Result<User> {
+        gongkai_ledger::body::validate_login(login)?;
+        gongkai_ledger::body::validate_password(password)?;
+        let hash = hash_password(password)?;
+        dispatch!(self, create_user(login, display_name, &hash))
+    }
+
+    /// A user with the password hash, for login.
+    pub async fn get_user_by_login(&self, login: &str) -> Result<UserWithHash> {
+        dispatch!(self, get_user_by_login(login))
+    }
+
+    /// Check a login and password; `Ok(None)` when they do not match.
+    pub async fn verify_login(&self, login: &str, password: &str) -> Result<Option<User>> {
+        match self.get_user_by_login(login).await {
+            Ok(u) if verify_password(password, &u.password_hash) => Ok(Some(u.user)),
+            Ok(_) | Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Give a user a role for a body (idempotent).
+    pub async fn grant_role(&self, user_id: i64, body_id: i64, role: Role) -> Result<()> {
+        dispatch!(self, grant_role(user_id, body_id, role))
+    }
+
+    /// The roles a user holds.
+    pub async fn user_roles(&self, user_id: i64) -> Result<Vec<RoleGrant>> {
+        dispatch!(self, user_roles(user_id))
+    }
+
+    // --- Applications ----------------------------------------------------------------
+
+    /// Register a new application. Returns it with the tracking credentials to give to the
+    /// applicant (the secret is not stored and cannot be shown again).
+    pub async fn receive_application(
+        &self,
+        app: &NewApplication,
+        actor: &str,
+        note: &str,
+    ) -> Result<(Application, TrackingCredentials)> {
+        app.validate()?;
+        let creds = new_credentials()?;
+        dispatch!(self, receive_application(app, &creds, actor, note))
+    }
+
+    /// Record an event: the ledger checks the transition, the store writes the event, the new
+    /// state, the counter deltas and an outbox entry in one transaction.
+    pub async fn apply_event(
+        &self,
+        application_id: i64,
+        event: &EventKind,
+        on: Date,
+        actor: &str,
+        note: &str,
+    ) -> Result<Application> {
+        if note.chars().count() > gongkai_ledger::application::MAX_NOTE_CHARS {
+            return Err(gongkai_ledger::ApplicationError::TooLong { field: "note" }.into());
+        }
+        dispatch!(self, apply_event(application_id, event, on, actor, note))
+    }
+
+    /// An application (public-safe: no personal data).
+    pub async fn get_application(&self, id: i64) -> Result<Application> {
+        dispatch!(self, get_application(id))
+    }
+
+    /// An application by tracking code (staff use; applicants use [`Store::find_by_tracking`]).
+    pub async fn get_application_by_code(&self, code: &str) -> Result<Application> {
+        dispatch!(self, get_application_by_code(code))
+    }
+
+    /// The history of an application, oldest first.
+    pub async fn application_events(&self, id: i64) -> Result<Vec<ApplicationEvent>> {
+        dispatch!(self, application_events(id))
+    }
+
+    /// The applicant's personal data. For authorised staff of the application's body only:
+    /// the caller checks the role.
+    pub async fn personal_data(&self, id: i64) -> Result<PersonalData> {
+        dispatch!(self, personal_data(id))
+    }
+
+    /// The applicant's view: the application when code and secret match, else `None`.
+    pub async fn find_by_tracking(&self, code: &str, secret: &str) -> Result<Option<Application>> {
+        let code = gongkai_ledger::tracking::normalise(code);
+        if code.len() > 64 || secret.len() > 64 {
+            return Ok(None);
+        }
+        dispatch!(self, find_by_tracking(&code, secret))
+    }
+
+    /// Issue a new secret for an application (e.g. one imported from another system).
+    pub async fn reissue_secret(&self, id: i64) -> Result<TrackingCredentials> {
+        let mut e = [0u8; gongkai_ledger::tracking::ENTROPY_BYTES];
+        fill_random(&mut e)?;
+        dispatch!(self, reissue_secret(id, &e))
+    }
+
+    /// Applications matching a filter, newest receipt first.
+    pub async fn list_applications(&self, filter: &ApplicationFilter) -> Result<Vec<Application>> {
+        dispatch!(self, list_applications(filter))
+    }
+
+    /// Bulk ingest in one transaction (all or nothing): every history is replayed through the
+    /// state machine first; counters are applied once for the whole batch.
+    pub async fn ingest_applications(
+        &self,
+        items: Vec<BulkApplication>,
+        actor: &str,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<ImportReport> {
+        if items.len() > MAX_IMPORT_ROWS {
+            return Err(StoreError::Limit(format!(
+                "一次最多导入{MAX_IMPORT_ROWS}个申请 (at most {MAX_IMPORT_ROWS} applications per import)"
+            )));
+        }
+        let mut entropy = vec![0u8; items.len() * gongkai_ledger::tracking::ENTROPY_BYTES];
+        fill_random(&mut entropy)?;
+        dispatch!(self, ingest_applications(items, &entropy, actor, progress))
+    }
+
+    // --- Cases and registers ------------------------------------------------------------
+
+    /// Record a reconsideration or litigation case.
+    pub async fn create_case(&self, case: &CaseRecord) -> Result<Case> {
+        case.validate()?;
+        dispatch!(self, create_case(case))
+    }
+
+    /// Update a case (e.g. its conclusion); counters move with it.
+    pub async fn update_case(&self, id: i64, case: &CaseRecord) -> Result<Case> {
+        case.validate()?;
+        dispatch!(self, update_case(id, case))
+    }
+
+    /// Cases of a body, optionally only those reported in `year`.
+    pub async fn list_cases(&self, body_id: i64, year: Option<i32>) -> Result<Vec<Case>> {
+        dispatch!(self, list_cases(body_id, year))
+    }
+
+    /// Insert or update (by body and document number) a regulation or normative document.
+    pub async fn upsert_document(&self, doc: &DocumentRecord) -> Result<Document> {
+        doc.validate()?;
+        dispatch!(self, upsert_document(doc))
+    }
+
+    /// Documents of a body.
+    pub async fn list_documents(&self, body_id: i64) -> Result<Vec<Document>> {
+        dispatch!(self, list_documents(body_id))
+    }
+
+    /// Enter a yearly figure (Art. 20 （五）（六）（八）（九）), replacing an earlier value.
+    pub async fn upsert_figure(&self, body_id: i64, figure: &YearlyFigure, actor: &str) -> Result<()> {
+        dispatch!(self, upsert_figure(body_id, figure, actor))
+    }
+
+    /// Figures of (body, year).
+    pub async fn figures(&self, body_id: i64, year: i32) -> Result<Vec<YearlyFigure>> {
+        dispatch!(self, figures(body_id, year))
+    }
+
+    /// Write a narrative section (`s1`…`s6`) of the report of (body, year).
+    pub async fn set_narrative(
+        &self,
+        body_id: i64,
+        year: i32,
+        section: &str,
+        text: &str,
+        actor: &str,
+    ) -> Result<()> {
+        check_section(section)?;
+        if text.chars().count() > 200_000 {
+            return Err(StoreError::Limit("报告部分超过20万字 (section longer than 200,000 characters)".into()));
+        }
+        dispatch!(self, set_narrative(body_id, year, section, text, actor))
+    }
+
+    /// The narrative of (body, year) by section key.
+    pub async fn narrative(&self, body_id: i64, year: i32) -> Result<BTreeMap<String, String>> {
+        dispatch!(self, narrative(body_id, year))
+    }
+
+    // --- Reports ------------------------------------------------------------------------
+
+    /// The counters of (body, year): two indexed aggregate reads, independent of volume.
+    pub async fn year_counters(&self, body_id: i64, year: i32) -> Result<YearCounters> {
+        dispatch!(self, year_counters(body_id, year))
+    }
+
+    /// The annual report of (body, year) from counters, figures and narrative.
+    pub async fn generate_report(&self, body_id: i64, year: i32) -> Result<Report> {
+        let body = self.get_body(body_id).await?;
+        let counters = self.year_counters(body_id, year).await?;
+        let figures = self.figures(body_id, year).await?;
+        let narrative = self.narrative(body_id, year).await?;
+        Ok(gongkai_ledger::assemble_report(
+            &body.name, year, &counters, &figures, &narrative,
+        )?)
+    }
+
+    /// Recompute every counter of the body from its records (replaying every application's
+    /// history) and compare with the stored counters, and the report cells of `year`.
+    pub async fn recount(&self, body_id: i64, year: i32) -> Result<RecountReport> {
+        dispatch!(self, recount(body_id, year))
+    }
+
+    /// The records behind a cell of the report of (body, year), up to `limit` of them.
+    pub async fn explain(&self, body_id: i64, year: i32, cell: &str, limit: i64) -> Result<Explanation> {
+        let report = self.generate_report(body_id, year).await?;
+        let value = report.get(cell)?;
+        let source = gongkai_ledger::cell_source(year, cell)?;
+        let limit = limit.clamp(0, MAX_EXPLAIN_ITEMS);
+        dispatch!(self, explain(body_id, year, cell, value, &source, limit))
+    }
+
+    // --- Outbox -------------------------------------------------------------------------
+
+    /// Change-log entries after `after_id`, oldest first.
+    pub async fn outbox_after(&self, after_id: i64, limit: i64) -> Result<Vec<OutboxEntry>> {
+        dispatch!(self, outbox_after(after_id, limit.clamp(1, 10_000)))
+    }
+
+    // --- Raw access for import/export ----------------------------------------------------
+
+    /// Insert cases in one transaction (all or nothing).
+    pub async fn import_cases(&self, cases: Vec<(u64, CaseRecord)>, source: &str, actor: &str) -> Result<ImportReport> {
+        dispatch!(self, import_cases(cases, source, actor))
+    }
+
+    /// Upsert documents in one transaction (all or nothing).
+    pub async fn import_documents(&self, docs: Vec<(u64, DocumentRecord)>, source: &str, actor: &str) -> Result<ImportReport> {
+        dispatch!(self, import_documents(docs, source, actor))
+    }
+
+    /// Upsert figures in one transaction (all or nothing).
+    pub async fn import_figures(&self, figures: Vec<(u64, i64, YearlyFigure)>, source: &str, actor: &str) -> Result<ImportReport> {
+        dispatch!(self, import_figures(figures, source, actor))
+    }
+
+    /// Rows for the applications export (with personal data; the exporter masks it).
+    pub async fn export_application_rows(
+        &self,
+        body_id: Option<i64>,
+        year: Option<i32>,
+    ) -> Result<Vec<csv_io::ApplicationRow>> {
+        dispatch!(self, export_application_rows(body_id, year))
+    }
+
+    /// Count of stored applications (all bodies).
+    pub async fn count_applications(&self) -> Result<i64> {
+        dispatch!(self, count_applications())
+    }
+}
