@@ -9,8 +9,12 @@
 //! 2021 formats plot on the same axes.
 
 use gongkai_report::Report;
-use gongkai_report::render::html_escape;
 use std::fmt::Write;
+
+/// Escape text for SVG, dropping characters XML cannot carry.
+fn html_escape(s: &str) -> String {
+    gongkai_report::render::html_escape(&crate::xml_safe(s))
+}
 
 /// One plotted quantity: a label and the table 三 row whose 总计 column (summed over its sub-rows)
 /// gives the value.
@@ -359,7 +363,7 @@ pub fn siblings_svg(reports: &[Report]) -> String {
         html_escape(&title)
     );
     // Legend.
-    let mut lx = left;
+    let mut lx = 20.0;
     for s in OUTCOMES {
         let _ = write!(
             out,
@@ -372,8 +376,8 @@ pub fn siblings_svg(reports: &[Report]) -> String {
     }
     let _ = write!(
         out,
-        "<text x=\"{:.1}\" y=\"49\" fill=\"#1f3a93\">■ 数字为本年新收申请</text>",
-        lx
+        "<text x=\"{}\" y=\"49\" text-anchor=\"end\" fill=\"#1f3a93\">条末数字：本年新收申请</text>",
+        w - 12
     );
     let bottom = top + rows.len() as f64 * (bar_h + gap);
     let mut v = 0;
