@@ -72,20 +72,37 @@ pub fn strip_numbering(s: &str) -> &str {
     t
 }
 
+/// Letters, digits and CJK ideographs (fast path for the common ranges).
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return true;
+    }
+    if matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' | '\u{2000}'..='\u{206F}')
+    {
+        return false;
+    }
+    c.is_alphanumeric()
+}
+
 /// The comparable core of a label: half-width, numbering stripped, only letters, digits and
 /// CJK characters kept (whitespace, line breaks, brackets, quotes and punctuation dropped).
 pub fn core(label: &str) -> String {
     let hw = to_half_width(label);
     let no_ws: String = hw.chars().filter(|c| !c.is_whitespace()).collect();
     let stripped = strip_numbering(&no_ws);
-    stripped.chars().filter(|c| c.is_alphanumeric()).collect()
+    stripped.chars().filter(|c| is_word_char(*c)).collect()
 }
 
 /// Core without removing numbering (used for headings whose numeral matters).
 pub fn compact(label: &str) -> String {
-    to_half_width(label)
+    label
         .chars()
-        .filter(|c| c.is_alphanumeric())
+        .map(half_width)
+        .filter(|c| is_word_char(*c))
         .collect()
 }
 
@@ -127,6 +144,27 @@ impl Token {
 
 /// Interpret one cell's text.
 pub fn parse_token(raw: &str) -> Token {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Token::Empty;
+    }
+    // Fast paths: plain digits, and labels (CJK text other than units and blank words).
+    if t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = t.parse::<i64>() {
+            return Token::Number {
+                value: Decimal::from(n),
+                unit: Unit::None,
+                signed: false,
+                single_digit: t.len() == 1,
+            };
+        }
+    }
+    if t.chars().any(|c| {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            && !matches!(c, '元' | '万' | '件' | '项' | '个' | '条' | '无' | '一')
+    }) {
+        return Token::Text;
+    }
     let hw = to_half_width(raw);
     let s: String = hw.chars().filter(|c| !c.is_whitespace()).collect();
     if s.is_empty() {
@@ -220,6 +258,9 @@ pub fn canonical_core(core: &str) -> String {
 
 /// Is this a page-number line (`3`, `- 3 -`, `第3页`, `3/12`, `第 3 页 共 12 页`)?
 pub fn is_page_number(text: &str) -> bool {
+    if text.len() > 48 {
+        return false;
+    }
     let s: String = to_half_width(text)
         .chars()
         .filter(|c| !c.is_whitespace())

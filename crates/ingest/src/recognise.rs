@@ -522,17 +522,35 @@ enum Mode {
 /// Recognise a normalised document.
 pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognised, IngestError> {
     // --- title, year, body ------------------------------------------------------------------
+    let joined: Vec<String> = doc.lines.iter().map(Line::joined).collect();
+    let compacts: Vec<String> = joined
+        .iter()
+        .map(|j| {
+            // Long paragraphs are never headings, captions or labels.
+            if j.len() > 600 {
+                String::new()
+            } else {
+                norm::compact(j)
+            }
+        })
+        .collect();
     let mut title: Option<(Option<i32>, String, usize)> = None;
-    for (i, line) in doc.lines.iter().enumerate().take(60) {
-        let mut text = line.joined();
+    for i in 0..doc.lines.len().min(60) {
+        let mut text = joined[i].clone();
         // A title wrapped over two or three lines (PDF).
         if !text.contains("报告") {
-            for next in doc.lines.iter().skip(i + 1).take(2) {
-                text.push_str(&next.joined());
+            if !text.contains('年') && !text.contains("政府信息") {
+                continue;
+            }
+            for next in joined.iter().skip(i + 1).take(2) {
+                text.push_str(next);
                 if text.contains("年度报告") {
                     break;
                 }
             }
+        }
+        if !text.contains("报告") {
+            continue;
         }
         if let Some((y, b)) = parse_title(&text) {
             let better = match &title {
@@ -557,16 +575,16 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     let mut ev19 = 0usize;
     let mut legacy = 0usize;
     let mut first_year: Option<i32> = None;
-    for line in &doc.lines {
-        let c = norm::compact(&line.joined());
-        ev21 += EVIDENCE_2021.iter().filter(|e| c.contains(*e)).count();
-        ev19 += EVIDENCE_2019.iter().filter(|e| c.contains(*e)).count();
-        legacy += EVIDENCE_LEGACY
-            .iter()
-            .filter(|e| c.contains(*e) && c.len() < 90)
-            .count();
+    for (i, c) in compacts.iter().enumerate() {
+        if c.len() <= 180 || doc.lines[i].kind == LineKind::Row {
+            ev21 += EVIDENCE_2021.iter().filter(|e| c.contains(*e)).count();
+            ev19 += EVIDENCE_2019.iter().filter(|e| c.contains(*e)).count();
+        }
+        if c.len() < 90 {
+            legacy += EVIDENCE_LEGACY.iter().filter(|e| c.contains(*e)).count();
+        }
         if first_year.is_none()
-            && let Some(m) = YEAR_RE.captures(&line.joined()).and_then(|c| c.get(1))
+            && let Some(m) = YEAR_RE.captures(&joined[i]).and_then(|c| c.get(1))
         {
             first_year = m.as_str().parse().ok();
         }
@@ -622,12 +640,11 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     let mut pending_label = String::new();
     let mut last_t3: Option<usize> = None;
 
-    for line in &doc.lines[start.min(doc.lines.len())..] {
-        let joined = line.joined();
-        let compact = norm::compact(&joined);
+    for (li, line) in doc.lines.iter().enumerate().skip(start) {
+        let compact = &compacts[li];
         // Section headings.
         if compact.chars().count() <= 40
-            && let Some(&idx) = lab.headings.get(&compact)
+            && let Some(&idx) = lab.headings.get(compact)
             && section.is_none_or(|s| idx > s)
         {
             section = Some(idx);
