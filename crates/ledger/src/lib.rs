@@ -35,6 +35,7 @@ pub mod application;
 pub mod assemble;
 pub mod body;
 pub mod case;
+pub mod content;
 pub mod counters;
 pub mod register;
 pub mod tracking;

@@ -96,7 +96,9 @@ pub enum StoreError {
         key: String,
     },
     /// Someone else changed the application at the same time.
-    #[error("申请 {0} 已被他人同时修改，请刷新后重试 (application {0} was changed concurrently; reload and retry)")]
+    #[error(
+        "申请 {0} 已被他人同时修改，请刷新后重试 (application {0} was changed concurrently; reload and retry)"
+    )]
     Conflict(String),
     /// Invalid body or user.
     #[error(transparent)]
@@ -125,7 +127,9 @@ pub enum StoreError {
     #[error(transparent)]
     Model(#[from] gongkai_report::ModelError),
     /// A bad CSV row (nothing of the file was imported).
-    #[error("{file} 第{line}行: {message}（整个文件未导入 / line {line}: nothing of the file was imported)")]
+    #[error(
+        "{file} 第{line}行: {message}（整个文件未导入 / line {line}: nothing of the file was imported)"
+    )]
     Csv {
         /// File name as given.
         file: String,
@@ -534,7 +538,12 @@ impl Store {
     }
 
     /// Create a staff user; the password is stored as an argon2id hash.
-    pub async fn create_user(&self, login: &str, display_name: &str, password: &str) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        login: &str,
+        display_name: &str,
+        password: &str,
+    ) -> Result<User> {
         gongkai_ledger::body::validate_login(login)?;
         gongkai_ledger::body::validate_password(password)?;
         let hash = hash_password(password)?;
@@ -687,7 +696,12 @@ impl Store {
     }
 
     /// Enter a yearly figure (Art. 20 （五）（六）（八）（九）), replacing an earlier value.
-    pub async fn upsert_figure(&self, body_id: i64, figure: &YearlyFigure, actor: &str) -> Result<()> {
+    pub async fn upsert_figure(
+        &self,
+        body_id: i64,
+        figure: &YearlyFigure,
+        actor: &str,
+    ) -> Result<()> {
         dispatch!(self, upsert_figure(body_id, figure, actor))
     }
 
@@ -707,7 +721,9 @@ impl Store {
     ) -> Result<()> {
         check_section(section)?;
         if text.chars().count() > 200_000 {
-            return Err(StoreError::Limit("报告部分超过20万字 (section longer than 200,000 characters)".into()));
+            return Err(StoreError::Limit(
+                "报告部分超过20万字 (section longer than 200,000 characters)".into(),
+            ));
         }
         dispatch!(self, set_narrative(body_id, year, section, text, actor))
     }
@@ -742,7 +758,13 @@ impl Store {
     }
 
     /// The records behind a cell of the report of (body, year), up to `limit` of them.
-    pub async fn explain(&self, body_id: i64, year: i32, cell: &str, limit: i64) -> Result<Explanation> {
+    pub async fn explain(
+        &self,
+        body_id: i64,
+        year: i32,
+        cell: &str,
+        limit: i64,
+    ) -> Result<Explanation> {
         let report = self.generate_report(body_id, year).await?;
         let value = report.get(cell)?;
         let source = gongkai_ledger::cell_source(year, cell)?;
@@ -760,17 +782,32 @@ impl Store {
     // --- Raw access for import/export ----------------------------------------------------
 
     /// Insert cases in one transaction (all or nothing).
-    pub async fn import_cases(&self, cases: Vec<(u64, CaseRecord)>, source: &str, actor: &str) -> Result<ImportReport> {
+    pub async fn import_cases(
+        &self,
+        cases: Vec<(u64, CaseRecord)>,
+        source: &str,
+        actor: &str,
+    ) -> Result<ImportReport> {
         dispatch!(self, import_cases(cases, source, actor))
     }
 
     /// Upsert documents in one transaction (all or nothing).
-    pub async fn import_documents(&self, docs: Vec<(u64, DocumentRecord)>, source: &str, actor: &str) -> Result<ImportReport> {
+    pub async fn import_documents(
+        &self,
+        docs: Vec<(u64, DocumentRecord)>,
+        source: &str,
+        actor: &str,
+    ) -> Result<ImportReport> {
         dispatch!(self, import_documents(docs, source, actor))
     }
 
     /// Upsert figures in one transaction (all or nothing).
-    pub async fn import_figures(&self, figures: Vec<(u64, i64, YearlyFigure)>, source: &str, actor: &str) -> Result<ImportReport> {
+    pub async fn import_figures(
+        &self,
+        figures: Vec<(u64, i64, YearlyFigure)>,
+        source: &str,
+        actor: &str,
+    ) -> Result<ImportReport> {
         dispatch!(self, import_figures(figures, source, actor))
     }
 
@@ -788,3 +825,7 @@ impl Store {
         dispatch!(self, count_applications())
     }
 }
+
+// Portal content (catalog, documents, guide, report versions, audit log) for the web platform.
+pub mod portal;
+pub use portal::{DocumentQuery, MAX_ATTACHMENT_BYTES};

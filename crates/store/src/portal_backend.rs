@@ -1,0 +1,506 @@
+// SQL of the portal content, compiled for each backend like `backend.rs`
+// (`include!`d by `portal.rs` with `type DB = …`). `$N` parameters work on both.
+
+use super::*;
+use sqlx::Row;
+
+type Pool = sqlx::Pool<DB>;
+type DbRow = <DB as sqlx::Database>::Row;
+
+fn row_catalog(r: &DbRow) -> Result<CatalogItem> {
+    Ok(CatalogItem {
+        id: r.try_get("id")?,
+        record: CatalogItemRecord {
+            body_id: r.try_get("body_id")?,
+            domain: r.try_get("domain")?,
+            name: r.try_get("name")?,
+            basis: r.try_get("basis")?,
+            time_limit: r.try_get("time_limit")?,
+            channel: r.try_get("channel")?,
+            subject: r.try_get("subject")?,
+            audience: r.try_get("audience")?,
+            manner: r.try_get("manner")?,
+        },
+    })
+}
+
+const DOC_COLS: &str = "id, body_id, catalog_item_id, index_number, publisher, written_on, doc_number, topic, title, text, published_on, published";
+
+fn row_doc(r: &DbRow) -> Result<PublicDocument> {
+    let written: String = r.try_get("written_on")?;
+    let published_on: Option<String> = r.try_get("published_on")?;
+    let published: i64 = r.try_get("published")?;
+    Ok(PublicDocument {
+        id: r.try_get("id")?,
+        index_number: r.try_get("index_number")?,
+        record: PublicDocumentRecord {
+            body_id: r.try_get("body_id")?,
+            catalog_item_id: r.try_get("catalog_item_id")?,
+            publisher: r.try_get("publisher")?,
+            written_on: parse_stored_date(&written)?,
+            doc_number: r.try_get("doc_number")?,
+            topic: r.try_get("topic")?,
+            title: r.try_get("title")?,
+            text: r.try_get("text")?,
+        },
+        published_on: published_on.as_deref().map(parse_stored_date).transpose()?,
+        published: published != 0,
+    })
+}
+
+pub(crate) async fn create_catalog_item(pool: &Pool, rec: &CatalogItemRecord) -> Result<CatalogItem> {
+    let row = sqlx::query(
+        "INSERT INTO catalog_items (body_id, domain, name, basis, time_limit, channel, subject, audience, manner) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(rec.body_id)
+    .bind(rec.domain.trim())
+    .bind(rec.name.trim())
+    .bind(rec.basis.trim())
+    .bind(rec.time_limit.trim())
+    .bind(rec.channel.trim())
+    .bind(rec.subject.trim())
+    .bind(rec.audience.trim())
+    .bind(rec.manner.trim())
+    .fetch_one(pool)
+    .await?;
+    Ok(CatalogItem {
+        id: row.try_get("id")?,
+        record: rec.clone(),
+    })
+}
+
+pub(crate) async fn update_catalog_item(pool: &Pool, id: i64, rec: &CatalogItemRecord) -> Result<CatalogItem> {
+    let n = sqlx::query(
+        "UPDATE catalog_items SET domain = $1, name = $2, basis = $3, time_limit = $4, channel = $5, \
+         subject = $6, audience = $7, manner = $8 WHERE id = $9 AND body_id = $10",
+    )
+    .bind(rec.domain.trim())
+    .bind(rec.name.trim())
+    .bind(rec.basis.trim())
+    .bind(rec.time_limit.trim())
+    .bind(rec.channel.trim())
+    .bind(rec.subject.trim())
+    .bind(rec.audience.trim())
+    .bind(rec.manner.trim())
+    .bind(id)
+    .bind(rec.body_id)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(not_found("标准目录事项", "catalog item", id));
+    }
+    Ok(CatalogItem {
+        id,
+        record: rec.clone(),
+    })
+}
+
+pub(crate) async fn get_catalog_item(pool: &Pool, id: i64) -> Result<CatalogItem> {
+    let row = sqlx::query("SELECT * FROM catalog_items WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| not_found("标准目录事项", "catalog item", id))?;
+    row_catalog(&row)
+}
+
+pub(crate) async fn list_catalog(pool: &Pool, body_id: i64) -> Result<Vec<CatalogItem>> {
+    let rows = sqlx::query("SELECT * FROM catalog_items WHERE body_id = $1 ORDER BY domain, id")
+        .bind(body_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(row_catalog).collect()
+}
+
+async fn outbox_doc(conn: &mut <DB as sqlx::Database>::Connection, doc: &PublicDocument, op: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (topic, entity_id, body_id, op, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind("public_document")
+    .bind(doc.id)
+    .bind(doc.record.body_id)
+    .bind(op)
+    .bind(serde_json::to_string(doc).unwrap_or_default())
+    .bind(now_rfc3339())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn create_public_document(pool: &Pool, rec: &PublicDocumentRecord) -> Result<PublicDocument> {
+    let mut tx = pool.begin().await?;
+    let code: String = sqlx::query("SELECT code FROM bodies WHERE id = $1")
+        .bind(rec.body_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| not_found("机关", "body", rec.body_id))?
+        .try_get("code")?;
+    let year = i64::from(rec.written_on.year());
+    let serial: i64 = sqlx::query(
+        "INSERT INTO document_serials (body_id, year, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (body_id, year) DO UPDATE SET last = document_serials.last + 1 RETURNING last",
+    )
+    .bind(rec.body_id)
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("last")?;
+    let index = gongkai_ledger::content::index_number(&code, rec.written_on.year(), serial);
+    let row = sqlx::query(
+        "INSERT INTO public_documents (body_id, catalog_item_id, index_number, publisher, written_on, doc_number, topic, title, text, published_on, published, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, 0, $10) RETURNING id",
+    )
+    .bind(rec.body_id)
+    .bind(rec.catalog_item_id)
+    .bind(&index)
+    .bind(rec.publisher.trim())
+    .bind(format_date(rec.written_on))
+    .bind(rec.doc_number.trim())
+    .bind(rec.topic.trim())
+    .bind(rec.title.trim())
+    .bind(rec.text.trim())
+    .bind(now_rfc3339())
+    .fetch_one(&mut *tx)
+    .await?;
+    let doc = PublicDocument {
+        id: row.try_get("id")?,
+        index_number: index,
+        record: rec.clone(),
+        published_on: None,
+        published: false,
+    };
+    tx.commit().await?;
+    Ok(doc)
+}
+
+pub(crate) async fn update_public_document(pool: &Pool, id: i64, rec: &PublicDocumentRecord) -> Result<PublicDocument> {
+    let mut tx = pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE public_documents SET catalog_item_id = $1, publisher = $2, written_on = $3, doc_number = $4, \
+         topic = $5, title = $6, text = $7, updated_at = $8 WHERE id = $9 AND body_id = $10",
+    )
+    .bind(rec.catalog_item_id)
+    .bind(rec.publisher.trim())
+    .bind(format_date(rec.written_on))
+    .bind(rec.doc_number.trim())
+    .bind(rec.topic.trim())
+    .bind(rec.title.trim())
+    .bind(rec.text.trim())
+    .bind(now_rfc3339())
+    .bind(id)
+    .bind(rec.body_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(not_found("政府信息", "document", id));
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM public_documents WHERE id = $1")))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let doc = row_doc(&row)?;
+    if doc.published {
+        outbox_doc(&mut tx, &doc, "upsert").await?;
+    }
+    tx.commit().await?;
+    Ok(doc)
+}
+
+pub(crate) async fn set_document_published(pool: &Pool, id: i64, published: bool, on: Date) -> Result<PublicDocument> {
+    let mut tx = pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE public_documents SET published = $1, published_on = CASE WHEN $1 = 1 THEN COALESCE(published_on, $2) ELSE published_on END, updated_at = $3 WHERE id = $4",
+    )
+    .bind(i64::from(published))
+    .bind(format_date(on))
+    .bind(now_rfc3339())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(not_found("政府信息", "document", id));
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM public_documents WHERE id = $1")))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let doc = row_doc(&row)?;
+    outbox_doc(&mut tx, &doc, if published { "upsert" } else { "delete" }).await?;
+    tx.commit().await?;
+    Ok(doc)
+}
+
+pub(crate) async fn get_public_document(pool: &Pool, id: i64) -> Result<PublicDocument> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM public_documents WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| not_found("政府信息", "document", id))?;
+    row_doc(&row)
+}
+
+pub(crate) async fn list_public_documents(pool: &Pool, f: &DocumentQuery) -> Result<(Vec<PublicDocument>, i64)> {
+    let only = i64::from(f.published_only);
+    let cat = f.catalog_item_id.unwrap_or(0);
+    let where_ = "body_id = $1 AND ($2 = 0 OR published = 1) AND ($3 = 0 OR catalog_item_id = $3)";
+    let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM public_documents WHERE {where_}")))
+        .bind(f.body_id)
+        .bind(only)
+        .bind(cat)
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLS} FROM public_documents WHERE {where_} \
+         ORDER BY COALESCE(published_on, written_on) DESC, id DESC LIMIT $4 OFFSET $5"
+    )))
+    .bind(f.body_id)
+    .bind(only)
+    .bind(cat)
+    .bind(f.limit.clamp(1, MAX_LIST))
+    .bind(f.offset.max(0))
+    .fetch_all(pool)
+    .await?;
+    Ok((rows.iter().map(row_doc).collect::<Result<_>>()?, total))
+}
+
+pub(crate) async fn published_documents_after(pool: &Pool, after_id: i64, limit: i64) -> Result<Vec<PublicDocument>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLS} FROM public_documents WHERE published = 1 AND id > $1 ORDER BY id LIMIT $2"
+    )))
+    .bind(after_id)
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(row_doc).collect()
+}
+
+pub(crate) async fn add_attachment(pool: &Pool, document_id: i64, file_name: &str, content_type: &str, data: &[u8]) -> Result<AttachmentMeta> {
+    let row = sqlx::query(
+        "INSERT INTO attachments (document_id, file_name, content_type, size, data) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(document_id)
+    .bind(file_name)
+    .bind(content_type)
+    .bind(data.len() as i64)
+    .bind(data)
+    .fetch_one(pool)
+    .await?;
+    Ok(AttachmentMeta {
+        id: row.try_get("id")?,
+        document_id,
+        file_name: file_name.to_string(),
+        content_type: content_type.to_string(),
+        size: data.len() as i64,
+    })
+}
+
+fn row_attachment(r: &DbRow) -> Result<AttachmentMeta> {
+    Ok(AttachmentMeta {
+        id: r.try_get("id")?,
+        document_id: r.try_get("document_id")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+    })
+}
+
+pub(crate) async fn list_attachments(pool: &Pool, document_id: i64) -> Result<Vec<AttachmentMeta>> {
+    let rows = sqlx::query("SELECT id, document_id, file_name, content_type, size FROM attachments WHERE document_id = $1 ORDER BY id")
+        .bind(document_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(row_attachment).collect()
+}
+
+pub(crate) async fn get_attachment(pool: &Pool, id: i64) -> Result<(AttachmentMeta, Vec<u8>)> {
+    let row = sqlx::query("SELECT id, document_id, file_name, content_type, size, data FROM attachments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| not_found("附件", "attachment", id))?;
+    Ok((row_attachment(&row)?, row.try_get("data")?))
+}
+
+pub(crate) async fn get_guide(pool: &Pool, body_id: i64) -> Result<Option<Guide>> {
+    let row = sqlx::query("SELECT text, address, office_hours, phone FROM guides WHERE body_id = $1")
+        .bind(body_id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| {
+        Ok(Guide {
+            text: r.try_get("text")?,
+            address: r.try_get("address")?,
+            office_hours: r.try_get("office_hours")?,
+            phone: r.try_get("phone")?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn set_guide(pool: &Pool, body_id: i64, g: &Guide) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO guides (body_id, text, address, office_hours, phone, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (body_id) DO UPDATE SET text = excluded.text, address = excluded.address, \
+         office_hours = excluded.office_hours, phone = excluded.phone, updated_at = excluded.updated_at",
+    )
+    .bind(body_id)
+    .bind(&g.text)
+    .bind(&g.address)
+    .bind(&g.office_hours)
+    .bind(&g.phone)
+    .bind(now_rfc3339())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn approve_report(pool: &Pool, body_id: i64, year: i32, report_json: &str, approver: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO report_approvals (body_id, year, report_json, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (body_id, year) DO UPDATE SET report_json = excluded.report_json, approved_by = excluded.approved_by, approved_at = excluded.approved_at",
+    )
+    .bind(body_id)
+    .bind(i64::from(year))
+    .bind(report_json)
+    .bind(approver)
+    .bind(now_rfc3339())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn approval(pool: &Pool, body_id: i64, year: i32) -> Result<Option<(String, String, String)>> {
+    let row = sqlx::query("SELECT report_json, approved_by, approved_at FROM report_approvals WHERE body_id = $1 AND year = $2")
+        .bind(body_id)
+        .bind(i64::from(year))
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok((r.try_get("report_json")?, r.try_get("approved_by")?, r.try_get("approved_at")?)))
+        .transpose()
+}
+
+fn row_version(r: &DbRow) -> Result<ReportVersion> {
+    let year: i64 = r.try_get("year")?;
+    let version: i64 = r.try_get("version")?;
+    Ok(ReportVersion {
+        body_id: r.try_get("body_id")?,
+        year: year as i32,
+        version: version as i32,
+        report_json: r.try_get("report_json")?,
+        reason: r.try_get("reason")?,
+        approved_by: r.try_get("approved_by")?,
+        published_by: r.try_get("published_by")?,
+        published_at: r.try_get("published_at")?,
+    })
+}
+
+pub(crate) async fn publish_approved(pool: &Pool, body_id: i64, year: i32, reason: &str, publisher: &str) -> Result<ReportVersion> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query("SELECT report_json, approved_by FROM report_approvals WHERE body_id = $1 AND year = $2")
+        .bind(body_id)
+        .bind(i64::from(year))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Invalid("报告尚未经审核人批准，不能发布 (the report has not been approved)".into()))?;
+    let json: String = row.try_get("report_json")?;
+    let approver: String = row.try_get("approved_by")?;
+    let last: Option<i64> = sqlx::query("SELECT MAX(version) AS v FROM report_versions WHERE body_id = $1 AND year = $2")
+        .bind(body_id)
+        .bind(i64::from(year))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("v")?;
+    let version = last.unwrap_or(0) + 1;
+    if version > 1 && reason.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "更正已发布的报告须说明理由 (a correction needs a reason)".into(),
+        ));
+    }
+    let published_at = now_rfc3339();
+    sqlx::query(
+        "INSERT INTO report_versions (body_id, year, version, report_json, reason, approved_by, published_by, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(body_id)
+    .bind(i64::from(year))
+    .bind(version)
+    .bind(&json)
+    .bind(reason.trim())
+    .bind(&approver)
+    .bind(publisher)
+    .bind(&published_at)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM report_approvals WHERE body_id = $1 AND year = $2")
+        .bind(body_id)
+        .bind(i64::from(year))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ReportVersion {
+        body_id,
+        year,
+        version: version as i32,
+        report_json: json,
+        reason: reason.trim().to_string(),
+        approved_by: approver,
+        published_by: publisher.to_string(),
+        published_at,
+    })
+}
+
+pub(crate) async fn report_versions(pool: &Pool, body_id: i64, year: Option<i32>) -> Result<Vec<ReportVersion>> {
+    let rows = sqlx::query(
+        "SELECT * FROM report_versions WHERE body_id = $1 AND ($2 = 0 OR year = $2) ORDER BY year DESC, version DESC",
+    )
+    .bind(body_id)
+    .bind(i64::from(year.unwrap_or(0)))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(row_version).collect()
+}
+
+pub(crate) async fn audit(pool: &Pool, actor: &str, body_id: Option<i64>, action: &str, target: &str, detail: &str) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, body_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(now_rfc3339())
+        .bind(actor)
+        .bind(body_id)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn audit_log(pool: &Pool, body_ids: &[i64], limit: i64) -> Result<Vec<AuditEntry>> {
+    let mut out = Vec::new();
+    let rows = sqlx::query("SELECT id, at, actor, body_id, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
+        .bind(limit.clamp(1, 10_000) * 4)
+        .fetch_all(pool)
+        .await?;
+    for r in rows {
+        let body_id: Option<i64> = r.try_get("body_id")?;
+        if !body_ids.is_empty() && !body_id.is_some_and(|b| body_ids.contains(&b)) {
+            continue;
+        }
+        out.push(AuditEntry {
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            actor: r.try_get("actor")?,
+            body_id,
+            action: r.try_get("action")?,
+            target: r.try_get("target")?,
+            detail: r.try_get("detail")?,
+        });
+        if out.len() as i64 >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
