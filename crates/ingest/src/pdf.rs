@@ -54,9 +54,9 @@ pub fn extract_layout_text(bytes: &[u8], limits: &Limits) -> Result<String, Inge
         None => {
             let _ = child.kill();
             let _ = child.wait();
-            let _ = writer.join();
-            let _ = reader.join();
-            let _ = err_reader.join();
+            // The pipe threads end when the pipes close; they are not waited for, so a
+            // descendant that keeps a pipe open cannot hold the caller past the timeout.
+            drop((writer, reader, err_reader));
             return Err(IngestError::Timeout {
                 seconds: limits.pdf_timeout.as_secs(),
             });
