@@ -40,12 +40,15 @@ pub struct CheckArgs {
 pub struct RenderArgs {
     /// The report JSON file.
     pub file: PathBuf,
-    /// Output format: html, md, txt or json.
+    /// Output format: html, md, txt, json, or the files docx, pdf, xlsx (these need -o).
     #[arg(long, default_value = "html")]
     pub to: String,
     /// Output file (default: standard output).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// The same body's reports of earlier years: adds trend charts to the HTML render.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub history: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -231,6 +234,7 @@ fn write_output(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn run_render(a: RenderArgs) -> Result<ExitCode> {
+    use gongkai_export::{ExportFormat, charts, pdf::FontSet};
     let report = match read_report(&a.file) {
         Ok(r) => r,
         Err(e) => {
@@ -238,13 +242,80 @@ fn run_render(a: RenderArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let mut history = Vec::with_capacity(a.history.len());
+    for p in &a.history {
+        let prev = match read_report(p) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("错误 (error): {e:#}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        if prev.body != report.body {
+            bail!(
+                "--history {} 的机关为「{}」，与报告的「{}」不同 (history reports must be the same body's)",
+                p.display(),
+                prev.body,
+                report.body
+            );
+        }
+        if prev.year >= report.year {
+            bail!(
+                "--history {} 为{}年度报告，应早于{}年 (history reports must be of earlier years)",
+                p.display(),
+                prev.year,
+                report.year
+            );
+        }
+        history.push(prev);
+    }
+    if let Some(format) = ExportFormat::parse(&a.to) {
+        let Some(output) = a.output.as_deref() else {
+            bail!(
+                "--to {format} 生成二进制文件，请用 -o 指定输出文件 (binary formats need -o FILE)"
+            );
+        };
+        if !history.is_empty() {
+            bail!("--history 仅用于 --to html (history charts are drawn in the HTML render only)");
+        }
+        let bytes = match format {
+            ExportFormat::Pdf => {
+                // Font directories: GONGKAI_FONT_DIRS (separated like PATH), else fonts-noto-cjk.
+                let fonts = match std::env::var_os("GONGKAI_FONT_DIRS") {
+                    Some(dirs) => FontSet::load(&std::env::split_paths(&dirs).collect::<Vec<_>>()),
+                    None => FontSet::load_default(),
+                }
+                .context("无法加载 PDF 字体 (cannot load fonts for PDF)")?;
+                gongkai_export::pdf::to_pdf(&report, &fonts)
+            }
+            ExportFormat::Docx => gongkai_export::docx::to_docx(&report),
+            ExportFormat::Xlsx => gongkai_export::xlsx::to_xlsx(&report, &check(&report, None)),
+        }
+        .with_context(|| format!("无法导出 {} (cannot export)", a.file.display()))?;
+        write_output(Some(output), &bytes)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(fmt) = RenderFormat::parse(&a.to) else {
         bail!(
-            "未知的输出格式 `{}` (unknown --to; expected html, md, txt or json)",
+            "未知的输出格式 `{}` (unknown --to; expected html, md, txt, json, docx, pdf or xlsx)",
             a.to
         );
     };
-    let text = render(&report, fmt);
+    let text = if history.is_empty() {
+        render(&report, fmt)
+    } else {
+        if fmt != RenderFormat::Html {
+            bail!("--history 仅用于 --to html (history charts are drawn in the HTML render only)");
+        }
+        history.push(report.clone());
+        let svg = charts::trend_svg(&history);
+        let caption = format!("{}历年政府信息公开申请及办理结果", report.body);
+        let options = gongkai_report::HtmlOptions {
+            figures: vec![(caption, svg)],
+            fragment: false,
+        };
+        gongkai_report::render_html(&report, &options)
+    };
     write_output(a.output.as_deref(), text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
