@@ -129,8 +129,9 @@ impl fmt::Display for ExportFormat {
     }
 }
 
-/// Export a report in one of the binary formats. `fonts` is needed for PDF only; the XLSX findings
-/// sheet holds the findings of [`gongkai_report::check`] without a previous year.
+/// Export a report in one of the binary formats. `fonts` is used for PDF only (default: the
+/// process-wide [`pdf::FontSet::shared_default`]); the XLSX findings sheet holds the findings of
+/// [`gongkai_report::check`] without a previous year.
 pub fn export(
     report: &Report,
     format: ExportFormat,
@@ -141,7 +142,7 @@ pub fn export(
         ExportFormat::Xlsx => xlsx::to_xlsx(report, &gongkai_report::check(report, None)),
         ExportFormat::Pdf => match fonts {
             Some(f) => pdf::to_pdf(report, f),
-            None => pdf::to_pdf(report, &pdf::FontSet::load_default()?),
+            None => pdf::to_pdf(report, pdf::FontSet::shared_default()?),
         },
     }
 }

@@ -13,7 +13,7 @@ use gongkai_report::Report;
 use gongkai_report::layout::{CellKind, Grid, grids};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -58,11 +58,28 @@ impl FontSet {
         FontSet::load(&[PathBuf::from(DEFAULT_FONT_DIR)])
     }
 
+    /// The fonts of [`DEFAULT_FONT_DIR`], loaded once per process and shared (a failed load is
+    /// not cached, so installing the fonts later works without a restart).
+    pub fn shared_default() -> Result<&'static FontSet, ExportError> {
+        static SHARED: OnceLock<FontSet> = OnceLock::new();
+        if let Some(f) = SHARED.get() {
+            return Ok(f);
+        }
+        let loaded = FontSet::load_default()?;
+        Ok(SHARED.get_or_init(|| loaded))
+    }
+
     /// Load every `.ttf`, `.otf`, `.ttc` and `.otc` file in the directories (and their
     /// sub-directories). Fails if a directory cannot be read or if no font has Chinese glyphs.
     pub fn load(dirs: &[PathBuf]) -> Result<FontSet, ExportError> {
+        FontSet::load_dirs(dirs)
+    }
+
+    /// [`FontSet::load`] for any kind of path.
+    pub fn load_dirs<P: AsRef<Path>>(dirs: &[P]) -> Result<FontSet, ExportError> {
+        let dirs: Vec<&Path> = dirs.iter().map(AsRef::as_ref).collect();
         let mut files = Vec::new();
-        for dir in dirs {
+        for dir in &dirs {
             collect_font_files(dir, 0, &mut files)?;
         }
         files.sort();
