@@ -26,6 +26,11 @@ impl Rng {
         (self.next_u64() % n.max(1) as u64) as usize
     }
 
+    /// One of the words, uniformly.
+    pub fn word(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
+
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
@@ -283,11 +288,11 @@ pub fn document(seed: u64, n: usize) -> SearchDoc {
     let mut text = String::with_capacity(sentences * 40);
     for i in 0..sentences {
         match rng.below(7) {
-            0 | 1 => text.push_str(*rng.pick(&GENERAL)),
+            0 | 1 => text.push_str(rng.word(&GENERAL)),
             2 => {
-                text.push_str(*rng.pick(vocab));
+                text.push_str(rng.word(vocab));
                 text.push_str("的申请条件、办理流程和");
-                text.push_str(*rng.pick(vocab));
+                text.push_str(rng.word(vocab));
                 text.push_str("标准按有关规定执行");
             }
             3 => {
@@ -300,8 +305,8 @@ pub fn document(seed: u64, n: usize) -> SearchDoc {
             }
             4 => {
                 text.push_str("联系人：");
-                text.push_str(*rng.pick(&SURNAMES));
-                text.push_str(*rng.pick(&GIVEN));
+                text.push_str(rng.word(&SURNAMES));
+                text.push_str(rng.word(&GIVEN));
                 text.push_str(&format!(
                     "，联系电话：020-{}",
                     30_000_000 + rng.below(9_999_999)
