@@ -140,7 +140,7 @@ impl IngestError {
             severity: Severity::Error,
             cells: vec![],
             expected: Json::String("2019 / 2021".into()),
-            found: year.map(|y| Json::from(y)).unwrap_or(Json::Null),
+            found: year.map(Json::from).unwrap_or(Json::Null),
             message: format!(
                 "{body}{}：{reason}",
                 year.map(|y| format!("{y}年度报告")).unwrap_or_default()

@@ -149,15 +149,16 @@ pub fn parse_token(raw: &str) -> Token {
         return Token::Empty;
     }
     // Fast paths: plain digits, and labels (CJK text other than units and blank words).
-    if t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(n) = t.parse::<i64>() {
-            return Token::Number {
-                value: Decimal::from(n),
-                unit: Unit::None,
-                signed: false,
-                single_digit: t.len() == 1,
-            };
-        }
+    if t.len() <= 18
+        && t.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = t.parse::<i64>()
+    {
+        return Token::Number {
+            value: Decimal::from(n),
+            unit: Unit::None,
+            signed: false,
+            single_digit: t.len() == 1,
+        };
     }
     if t.chars().any(|c| {
         ('\u{4E00}'..='\u{9FFF}').contains(&c)

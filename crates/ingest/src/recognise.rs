@@ -371,6 +371,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[expect(clippy::too_many_arguments)]
     fn add(
         &mut self,
         rule: &str,
@@ -1345,11 +1346,7 @@ fn place_t2(
             .iter()
             .map(|c| format!("{tkey}.{rkey}.{}", c.key))
             .collect();
-        if values.len() != cols.len()
-            && !(values.len() < cols.len()
-                && values.iter().all(|v| v.token != Token::Empty)
-                && false)
-        {
+        if values.len() != cols.len() {
             if values.len() < cols.len() {
                 // A row may omit trailing blank cells of columns it does not use.
                 let text: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
