@@ -112,13 +112,17 @@ pub struct NewApplication {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplicationError {
     /// Empty or too long request.
-    #[error("申请内容不能为空且不超过{MAX_REQUEST_CHARS}个字符 (request text must be 1–{MAX_REQUEST_CHARS} characters)")]
+    #[error(
+        "申请内容不能为空且不超过{MAX_REQUEST_CHARS}个字符 (request text must be 1–{MAX_REQUEST_CHARS} characters)"
+    )]
     BadRequestText,
     /// Missing applicant name.
     #[error("申请人姓名或名称不能为空且不超过200个字符 (applicant name must be 1–200 characters)")]
     BadApplicantName,
     /// Text too long.
-    #[error("{field} 超过{MAX_NOTE_CHARS}个字符 ({field} is longer than {MAX_NOTE_CHARS} characters)")]
+    #[error(
+        "{field} 超过{MAX_NOTE_CHARS}个字符 ({field} is longer than {MAX_NOTE_CHARS} characters)"
+    )]
     TooLong {
         /// Which field.
         field: &'static str,
@@ -374,7 +378,9 @@ pub struct ApplicationEvent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     /// The event is not allowed in this state.
-    #[error("申请处于「{state_zh}」状态，不能「{event_zh}」(event `{event}` is not allowed in state `{state}`)")]
+    #[error(
+        "申请处于「{state_zh}」状态，不能「{event_zh}」(event `{event}` is not allowed in state `{state}`)"
+    )]
     NotAllowed {
         /// Current state.
         state: ApplicationState,
@@ -386,7 +392,9 @@ pub enum TransitionError {
         event_zh: &'static str,
     },
     /// Event dated before the previous one.
-    #[error("事件日期 {on} 早于上一事件日期 {previous}（历史只能追加）(event date {on} is before the previous event {previous})")]
+    #[error(
+        "事件日期 {on} 早于上一事件日期 {previous}（历史只能追加）(event date {on} is before the previous event {previous})"
+    )]
     DateBeforePrevious {
         /// Given date.
         on: Date,
@@ -394,10 +402,14 @@ pub enum TransitionError {
         previous: Date,
     },
     /// Art. 30: correction may be requested only once.
-    #[error("补正只能一次性告知（第三十条），本申请已告知过补正 (a correction can be requested only once)")]
+    #[error(
+        "补正只能一次性告知（第三十条），本申请已告知过补正 (a correction can be requested only once)"
+    )]
     CorrectionTwice,
     /// Correction deadline before the request.
-    #[error("补正期限 {deadline} 早于告知日期 {on} (correction deadline {deadline} is before the request {on})")]
+    #[error(
+        "补正期限 {deadline} 早于告知日期 {on} (correction deadline {deadline} is before the request {on})"
+    )]
     CorrectionDeadline {
         /// Deadline given.
         deadline: Date,
@@ -405,7 +417,9 @@ pub enum TransitionError {
         on: Date,
     },
     /// Lapse recorded before the deadline passed.
-    #[error("补正期限 {deadline} 尚未届满，不能按逾期未补正处理 (the correction deadline {deadline} has not passed on {on})")]
+    #[error(
+        "补正期限 {deadline} 尚未届满，不能按逾期未补正处理 (the correction deadline {deadline} has not passed on {on})"
+    )]
     CorrectionNotDue {
         /// Deadline.
         deadline: Date,
@@ -416,7 +430,9 @@ pub enum TransitionError {
     #[error("延期答复只能一次（第三十三条）(only one extension is allowed)")]
     ExtensionTwice,
     /// Extension length.
-    #[error("延期不得超过20个工作日且至少1日，给出 {days} 日 (an extension is 1–20 working days, got {days})")]
+    #[error(
+        "延期不得超过20个工作日且至少1日，给出 {days} 日 (an extension is 1–20 working days, got {days})"
+    )]
     ExtensionDays {
         /// Days given.
         days: u32,
@@ -425,16 +441,22 @@ pub enum TransitionError {
     #[error("本申请已发出过收费通知 (a fee notice was already sent)")]
     FeeTwice,
     /// Fee amount must be positive.
-    #[error("收费金额必须大于0分，给出 {amount_fen} 分 (fee amount must be positive, got {amount_fen} fen)")]
+    #[error(
+        "收费金额必须大于0分，给出 {amount_fen} 分 (fee amount must be positive, got {amount_fen} fen)"
+    )]
     FeeAmount {
         /// Amount given.
         amount_fen: i64,
     },
     /// Fee lapse recorded on the notice day.
-    #[error("缴费期限尚未届满，不能在发出收费通知当日按逾期未缴费处理 (payment cannot lapse on the day of the notice)")]
+    #[error(
+        "缴费期限尚未届满，不能在发出收费通知当日按逾期未缴费处理 (payment cannot lapse on the day of the notice)"
+    )]
     FeeNotDue,
     /// Outcome reserved for another event.
-    #[error("办理结果「{outcome_zh}」须通过「{event_zh}」事件记录，不能直接作出答复 (outcome `{outcome}` is recorded by the `{event}` event)")]
+    #[error(
+        "办理结果「{outcome_zh}」须通过「{event_zh}」事件记录，不能直接作出答复 (outcome `{outcome}` is recorded by the `{event}` event)"
+    )]
     OutcomeNeedsEvent {
         /// Outcome code.
         outcome: &'static str,
@@ -446,7 +468,9 @@ pub enum TransitionError {
         event_zh: &'static str,
     },
     /// 补正后申请内容仍不明确 without a correction.
-    #[error("「补正后申请内容仍不明确」要求申请已经补正 (outcome `unable_unclear_after_correction` needs a received correction)")]
+    #[error(
+        "「补正后申请内容仍不明确」要求申请已经补正 (outcome `unable_unclear_after_correction` needs a received correction)"
+    )]
     UnclearWithoutCorrection,
     /// `imported` out of place.
     #[error("「历史数据导入」只能紧接在收到申请之后 (`imported` may only follow the receipt)")]

@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AssembleError {
     /// Counters would give a negative cell: they do not match the records (run `recount`).
-    #[error("计数器不一致：单元格 `{cell}` 为负数 {value}，请运行 `gongkai report recount` (counters inconsistent: cell `{cell}` would be {value})")]
+    #[error(
+        "计数器不一致：单元格 `{cell}` 为负数 {value}，请运行 `gongkai report recount` (counters inconsistent: cell `{cell}` would be {value})"
+    )]
     Negative {
         /// Cell.
         cell: String,
@@ -47,7 +49,10 @@ pub fn assemble_report(
     let mut r = Report::zeroed(format, year, body_name);
     let set = |r: &mut Report, key: String, v: i64| -> Result<(), AssembleError> {
         if v < 0 {
-            return Err(AssembleError::Negative { cell: key, value: v });
+            return Err(AssembleError::Negative {
+                cell: key,
+                value: v,
+            });
         }
         r.set_count(&key, v)?;
         Ok(())
@@ -314,7 +319,12 @@ mod tests {
         counters::add(&mut c, 2023, "app.received.natural_person", 3);
         counters::add(&mut c, 2023, "app.closed.granted.natural_person", 1);
         counters::add(&mut c, 2024, "app.received.commercial", 2);
-        counters::add(&mut c, 2024, "app.closed.other_no_correction.natural_person", 1);
+        counters::add(
+            &mut c,
+            2024,
+            "app.closed.other_no_correction.natural_person",
+            1,
+        );
         counters::add(&mut c, 2023, "case.filed.review", 2);
         counters::add(&mut c, 2024, "case.closed.review.corrected", 1);
         counters::add(&mut c, 2024, "doc.issued.regulations", 1);

@@ -81,10 +81,14 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegisterError {
     /// Title or number empty or too long.
-    #[error("标题和文号不能为空且不超过500个字符 (title and document number must be 1–500 characters)")]
+    #[error(
+        "标题和文号不能为空且不超过500个字符 (title and document number must be 1–500 characters)"
+    )]
     BadText,
     /// Dates in the wrong order.
-    #[error("{what}日期 {date} 早于制发日期 {issued} ({what_en} date {date} is before the issue date {issued})")]
+    #[error(
+        "{what}日期 {date} 早于制发日期 {issued} ({what_en} date {date} is before the issue date {issued})"
+    )]
     BeforeIssue {
         /// Which date (Chinese).
         what: &'static str,
@@ -96,7 +100,9 @@ pub enum RegisterError {
         issued: Date,
     },
     /// Not a figure cell.
-    #[error("`{cell}` 不是{year}年度报告第二十条（五）（六）（八）（九）项表格的单元格 (not an entered Art. 20 cell of the {format} format)")]
+    #[error(
+        "`{cell}` 不是{year}年度报告第二十条（五）（六）（八）（九）项表格的单元格 (not an entered Art. 20 cell of the {format} format)"
+    )]
     NotAFigureCell {
         /// The cell key.
         cell: String,
@@ -208,7 +214,9 @@ impl YearlyFigure {
         let v = value.trim().trim_start_matches('+');
         let canonical = match kind {
             ColumnType::Count | ColumnType::SignedCount => {
-                let n: i64 = v.parse().map_err(|_| bad("应为整数 (expected an integer)"))?;
+                let n: i64 = v
+                    .parse()
+                    .map_err(|_| bad("应为整数 (expected an integer)"))?;
                 if n < 0 && kind == ColumnType::Count {
                     return Err(bad("不能为负数 (must not be negative)"));
                 }
@@ -254,7 +262,9 @@ mod tests {
         assert!(YearlyFigure::parse(2024, "t2_8.admin_fees.fee_amount", "-1").is_err());
         assert!(YearlyFigure::parse(2024, "t2_5.admin_license.decisions", "1.5").is_err());
         assert!(YearlyFigure::parse(2024, "t3.granted.total", "1").is_err());
-        assert!(YearlyFigure::parse(2024, "t2_9.central_procurement.procurement_items", "1").is_err());
+        assert!(
+            YearlyFigure::parse(2024, "t2_9.central_procurement.procurement_items", "1").is_err()
+        );
         let c = YearlyFigure::parse(2020, "t2_5.admin_license.change", "-3").unwrap();
         assert_eq!(c.value(), Some(Value::Count(-3)));
         assert!(YearlyFigure::parse(2020, "t2_5.admin_license.decisions", "-3").is_err());

@@ -62,12 +62,21 @@ impl TrackingCredentials {
     }
 }
 
-/// Normalise a code or secret typed by a person: upper case, no spaces or dashes, and the
-/// Crockford confusables (O→0, I/L→1).
-pub fn normalise(s: &str) -> String {
+/// Normalise a tracking code as typed: upper case, without spaces or dashes. Codes kept from
+/// other systems may contain any letters, so no further mapping is applied here.
+pub fn normalise_code(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| match c.to_ascii_uppercase() {
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// [`normalise_code`] plus the Crockford confusables (O→0, I/L→1): the form of a generated
+/// code or secret that a person may have mistyped.
+pub fn normalise(s: &str) -> String {
+    normalise_code(s)
+        .chars()
+        .map(|c| match c {
             'O' => '0',
             'I' | 'L' => '1',
             c => c,
@@ -79,13 +88,14 @@ pub fn normalise(s: &str) -> String {
 pub fn hash_secret(code: &str, secret: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"gongkai-tracking-v1:");
-    h.update(normalise(code).as_bytes());
+    h.update(normalise_code(code).as_bytes());
     h.update(b":");
     h.update(normalise(secret).as_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Compare a presented secret with a stored hash (in constant time over the hash).
+/// Compare a presented secret with a stored hash (in constant time over the hash); `code` is
+/// the stored code.
 pub fn verify_secret(code: &str, secret: &str, stored_hash: &str) -> bool {
     let h = hash_secret(code, secret);
     h.len() == stored_hash.len()

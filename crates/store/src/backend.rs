@@ -514,9 +514,10 @@ pub(crate) async fn get_application(pool: &Pool, _cal: &Calendar, id: i64) -> Re
 }
 
 pub(crate) async fn get_application_by_code(pool: &Pool, _cal: &Calendar, code: &str) -> Result<Application> {
-    let code = gongkai_ledger::tracking::normalise(code);
-    let row = sqlx::query("SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version FROM applications WHERE tracking_code = $1")
+    let code = gongkai_ledger::tracking::normalise_code(code);
+    let row = sqlx::query("SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version FROM applications WHERE tracking_code = $1 OR tracking_code = $2 ORDER BY id LIMIT 1")
         .bind(&code)
+        .bind(gongkai_ledger::tracking::normalise(&code))
         .fetch_optional(pool)
         .await?
         .ok_or_else(|| StoreError::NotFound {
@@ -571,13 +572,15 @@ pub(crate) async fn personal_data(pool: &Pool, _cal: &Calendar, id: i64) -> Resu
 }
 
 pub(crate) async fn find_by_tracking(pool: &Pool, _cal: &Calendar, code: &str, secret: &str) -> Result<Option<Application>> {
-    let row = sqlx::query("SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version, secret_hash FROM applications WHERE tracking_code = $1")
+    let row = sqlx::query("SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version, secret_hash FROM applications WHERE tracking_code = $1 OR tracking_code = $2 ORDER BY id LIMIT 1")
         .bind(code)
+        .bind(gongkai_ledger::tracking::normalise(code))
         .fetch_optional(pool)
         .await?;
     let Some(row) = row else { return Ok(None) };
     let hash: String = row.try_get("secret_hash")?;
-    if !gongkai_ledger::tracking::verify_secret(code, secret, &hash) {
+    let stored_code: String = row.try_get("tracking_code")?;
+    if !gongkai_ledger::tracking::verify_secret(&stored_code, secret, &hash) {
         return Ok(None);
     }
     row_application(&row).map(Some)
@@ -727,7 +730,7 @@ pub(crate) async fn ingest_applications(
             .expect("entropy sized by caller");
         let mut creds = TrackingCredentials::from_entropy(chunk);
         if let Some(code) = &item.tracking_code {
-            creds.code = gongkai_ledger::tracking::normalise(code);
+            creds.code = gongkai_ledger::tracking::normalise_code(code);
         }
         if codes.insert(creds.code.clone(), index).is_some() {
             return Err(StoreError::Item {

@@ -36,7 +36,7 @@
 //! in the year's format, e.g. `t2_5.admin_license.decisions`, `t2_8.admin_fees.fee_amount`
 //! (万元).
 
-use crate::{BulkApplication, ImportReport, Progress, Result, Store, StoreError, MAX_IMPORT_ROWS};
+use crate::{BulkApplication, ImportReport, MAX_IMPORT_ROWS, Progress, Result, Store, StoreError};
 use gongkai_calendar::{Channel, parse_date};
 use gongkai_ledger::{
     ApplicantType, CaseKind, CaseOutcome, CaseRecord, DocumentKind, DocumentRecord, EventKind,
@@ -157,7 +157,13 @@ fn read_table(
         .from_reader(reader);
     let headers = rdr
         .headers()
-        .map_err(|e| csv_err(source, 1, format!("无法读取表头 (cannot read the header): {e}")))?
+        .map_err(|e| {
+            csv_err(
+                source,
+                1,
+                format!("无法读取表头 (cannot read the header): {e}"),
+            )
+        })?
         .clone();
     let mut index = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
@@ -178,7 +184,11 @@ fn read_table(
             ));
         }
         if index.insert(h.to_string(), i).is_some() {
-            return Err(csv_err(source, 1, format!("列「{h}」重复 (duplicate column)")));
+            return Err(csv_err(
+                source,
+                1,
+                format!("列「{h}」重复 (duplicate column)"),
+            ));
         }
     }
     for r in required {
@@ -292,14 +302,21 @@ pub fn parse_applications(
                 ),
             )
         })?;
-        let channel: Channel = g("channel")
-            .parse()
-            .map_err(|e: gongkai_calendar::ChannelParseError| csv_err(source, line, e.to_string()))?;
+        let channel: Channel =
+            g("channel")
+                .parse()
+                .map_err(|e: gongkai_calendar::ChannelParseError| {
+                    csv_err(source, line, e.to_string())
+                })?;
         let received_on = date(source, line, "received_on", g("received_on"))?;
         let outcome = match g("outcome") {
             "" => None,
             code => Some(Outcome::from_code(code).ok_or_else(|| {
-                csv_err(source, line, format!("办理结果代码「{code}」无效 (invalid outcome code)"))
+                csv_err(
+                    source,
+                    line,
+                    format!("办理结果代码「{code}」无效 (invalid outcome code)"),
+                )
             })?),
         };
         let closed_on = opt_date(source, line, "closed_on", g("closed_on"))?;
@@ -314,10 +331,18 @@ pub fn parse_applications(
                 },
             )],
             (Some(_), None) => {
-                return Err(csv_err(source, line, "有 outcome 时必须填写 closed_on (closed_on is required with an outcome)"));
+                return Err(csv_err(
+                    source,
+                    line,
+                    "有 outcome 时必须填写 closed_on (closed_on is required with an outcome)",
+                ));
             }
             (None, Some(_)) => {
-                return Err(csv_err(source, line, "有 closed_on 时必须填写 outcome (outcome is required with closed_on)"));
+                return Err(csv_err(
+                    source,
+                    line,
+                    "有 closed_on 时必须填写 outcome (outcome is required with closed_on)",
+                ));
             }
         };
         let new = NewApplication {
@@ -334,7 +359,8 @@ pub fn parse_applications(
                 address: opt(g("address")),
             },
         };
-        new.validate().map_err(|e| csv_err(source, line, e.to_string()))?;
+        new.validate()
+            .map_err(|e| csv_err(source, line, e.to_string()))?;
         out.push((
             line,
             BulkApplication {
@@ -373,13 +399,23 @@ pub async fn import_applications(
 }
 
 /// Import cases.csv in one transaction.
-pub async fn import_cases(store: &Store, reader: impl Read, source: &str, actor: &str) -> Result<ImportReport> {
+pub async fn import_cases(
+    store: &Store,
+    reader: impl Read,
+    source: &str,
+    actor: &str,
+) -> Result<ImportReport> {
     let bodies = body_ids(store).await?;
     let t = read_table(
         reader,
         source,
         &["body_code", "kind", "outcome", "filed_on"],
-        &["application_tracking_code", "closed_on", "reference", "note"],
+        &[
+            "application_tracking_code",
+            "closed_on",
+            "reference",
+            "note",
+        ],
     )?;
     let mut out = Vec::with_capacity(t.rows.len());
     for (line, rec) in &t.rows {
@@ -410,14 +446,21 @@ pub async fn import_cases(store: &Store, reader: impl Read, source: &str, actor:
             reference: g("reference").to_string(),
             note: g("note").to_string(),
         };
-        record.validate().map_err(|e| csv_err(source, line, e.to_string()))?;
+        record
+            .validate()
+            .map_err(|e| csv_err(source, line, e.to_string()))?;
         out.push((line, record));
     }
     store.import_cases(out, source, actor).await
 }
 
 /// Import documents.csv in one transaction.
-pub async fn import_documents(store: &Store, reader: impl Read, source: &str, actor: &str) -> Result<ImportReport> {
+pub async fn import_documents(
+    store: &Store,
+    reader: impl Read,
+    source: &str,
+    actor: &str,
+) -> Result<ImportReport> {
     let bodies = body_ids(store).await?;
     let t = read_table(
         reader,
@@ -432,7 +475,14 @@ pub async fn import_documents(store: &Store, reader: impl Read, source: &str, ac
         let record = DocumentRecord {
             body_id: body_of(&bodies, source, line, g("body_code"))?,
             kind: DocumentKind::parse(g("kind")).ok_or_else(|| {
-                csv_err(source, line, format!("文件类型「{}」无效，应为 regulations、normative_docs (invalid kind)", g("kind")))
+                csv_err(
+                    source,
+                    line,
+                    format!(
+                        "文件类型「{}」无效，应为 regulations、normative_docs (invalid kind)",
+                        g("kind")
+                    ),
+                )
             })?,
             title: g("title").to_string(),
             doc_number: g("doc_number").to_string(),
@@ -440,14 +490,21 @@ pub async fn import_documents(store: &Store, reader: impl Read, source: &str, ac
             published_on: opt_date(source, line, "published_on", g("published_on"))?,
             repealed_on: opt_date(source, line, "repealed_on", g("repealed_on"))?,
         };
-        record.validate().map_err(|e| csv_err(source, line, e.to_string()))?;
+        record
+            .validate()
+            .map_err(|e| csv_err(source, line, e.to_string()))?;
         out.push((line, record));
     }
     store.import_documents(out, source, actor).await
 }
 
 /// Import figures.csv in one transaction.
-pub async fn import_figures(store: &Store, reader: impl Read, source: &str, actor: &str) -> Result<ImportReport> {
+pub async fn import_figures(
+    store: &Store,
+    reader: impl Read,
+    source: &str,
+    actor: &str,
+) -> Result<ImportReport> {
     let bodies = body_ids(store).await?;
     let t = read_table(reader, source, &FIGURE_COLUMNS, &[])?;
     let mut out = Vec::with_capacity(t.rows.len());
@@ -459,8 +516,15 @@ pub async fn import_figures(store: &Store, reader: impl Read, source: &str, acto
             .parse()
             .ok()
             .filter(|y| (2008..=2100).contains(y))
-            .ok_or_else(|| csv_err(source, line, format!("年度「{}」无效 (invalid year)", g("year"))))?;
-        let f = YearlyFigure::parse(year, g("cell"), g("value")).map_err(|e| csv_err(source, line, e.to_string()))?;
+            .ok_or_else(|| {
+                csv_err(
+                    source,
+                    line,
+                    format!("年度「{}」无效 (invalid year)", g("year")),
+                )
+            })?;
+        let f = YearlyFigure::parse(year, g("cell"), g("value"))
+            .map_err(|e| csv_err(source, line, e.to_string()))?;
         out.push((line, body, f));
     }
     store.import_figures(out, source, actor).await
@@ -527,7 +591,10 @@ pub async fn export_cases(store: &Store, out: impl Write, body_id: i64) -> Resul
             c.record.kind.key(),
             c.record.outcome.key(),
             &gongkai_calendar::format_date(c.record.filed_on),
-            &c.record.closed_on.map(gongkai_calendar::format_date).unwrap_or_default(),
+            &c.record
+                .closed_on
+                .map(gongkai_calendar::format_date)
+                .unwrap_or_default(),
             &c.record.reference,
             &c.record.note,
         ])
@@ -562,7 +629,12 @@ pub async fn export_documents(store: &Store, out: impl Write, body_id: i64) -> R
 }
 
 /// Export the figures of a body for some years as figures.csv.
-pub async fn export_figures(store: &Store, out: impl Write, body_id: i64, years: &[i32]) -> Result<usize> {
+pub async fn export_figures(
+    store: &Store,
+    out: impl Write,
+    body_id: i64,
+    years: &[i32],
+) -> Result<usize> {
     let body = store.get_body(body_id).await?;
     let mut w = writer(out);
     w.write_record(FIGURE_COLUMNS).map_err(csv_io)?;

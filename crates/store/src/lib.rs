@@ -628,7 +628,7 @@ impl Store {
 
     /// The applicant's view: the application when code and secret match, else `None`.
     pub async fn find_by_tracking(&self, code: &str, secret: &str) -> Result<Option<Application>> {
-        let code = gongkai_ledger::tracking::normalise(code);
+        let code = gongkai_ledger::tracking::normalise_code(code);
         if code.len() > 64 || secret.len() > 64 {
             return Ok(None);
         }

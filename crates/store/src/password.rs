@@ -1,8 +1,8 @@
 //! Staff passwords: argon2id in PHC string format.
 
 use crate::StoreError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 /// Hash a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
@@ -18,7 +18,11 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 /// Check a password against a stored PHC string (false on any malformed hash).
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
