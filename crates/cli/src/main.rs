@@ -3,6 +3,7 @@
 mod audit_cmd;
 mod calendar_cmd;
 mod deadline_cmd;
+mod ledger_cmd;
 mod report_cmd;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,19 @@ enum Command {
     Deadline(deadline_cmd::DeadlineArgs),
     /// Official working-day calendar (节假日安排): import a later year's notice, show a year, check a date.
     Calendar(calendar_cmd::CalendarArgs),
+    /// Import a CSV file of applications, cases, documents or figures into the ledger (one transaction).
+    Import(ledger_cmd::ImportArgs),
+    /// Export the ledger's applications, cases, documents or figures as CSV.
+    Export(ledger_cmd::ExportArgs),
+    /// Bodies (机关) of the ledger: add, list, narrative sections of their reports.
+    #[command(subcommand)]
+    Body(ledger_cmd::BodyCmd),
+    /// Staff users and their roles per body.
+    #[command(subcommand)]
+    User(ledger_cmd::UserCmd),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(ledger_cmd::BenchCmd),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +54,11 @@ fn main() -> ExitCode {
         Command::Report(cmd) => report_cmd::run(cmd),
         Command::Deadline(args) => deadline_cmd::run(args),
         Command::Calendar(args) => calendar_cmd::run(args),
+        Command::Import(args) => ledger_cmd::run_import(args),
+        Command::Export(args) => ledger_cmd::run_export(args),
+        Command::Body(cmd) => ledger_cmd::run_body(cmd),
+        Command::User(cmd) => ledger_cmd::run_user(cmd),
+        Command::Bench(cmd) => ledger_cmd::run_bench(cmd),
     };
     match result {
         Ok(code) => code,

@@ -17,6 +17,10 @@ pub enum ReportCmd {
     New(NewArgs),
     /// List every rule id with its meaning.
     Rules,
+    /// Generate the report of (body, year) from the ledger, or list the records behind a cell (--explain).
+    Generate(crate::ledger_cmd::GenerateArgs),
+    /// Prove the ledger's report counters equal a full recomputation from the records.
+    Recount(crate::ledger_cmd::RecountArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -71,6 +75,8 @@ pub fn run(cmd: ReportCmd) -> Result<ExitCode> {
         ReportCmd::Check(a) => run_check(a),
         ReportCmd::Render(a) => run_render(a),
         ReportCmd::New(a) => run_new(a),
+        ReportCmd::Generate(a) => crate::ledger_cmd::run_generate(a),
+        ReportCmd::Recount(a) => crate::ledger_cmd::run_recount(a),
         ReportCmd::Rules => {
             for r in gongkai_report::RULES {
                 println!(
