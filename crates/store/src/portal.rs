@@ -220,6 +220,16 @@ impl Store {
         portal!(self, report_versions(body_id, year))
     }
 
+    /// The working-day calendar deadlines are computed on.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// A user by id (sessions carry the id).
+    pub async fn get_user(&self, id: i64) -> Result<gongkai_ledger::User> {
+        portal!(self, get_user(id))
+    }
+
     /// Append a staff action to the audit log.
     pub async fn audit(
         &self,

@@ -48,7 +48,10 @@ fn row_doc(r: &DbRow) -> Result<PublicDocument> {
     })
 }
 
-pub(crate) async fn create_catalog_item(pool: &Pool, rec: &CatalogItemRecord) -> Result<CatalogItem> {
+pub(crate) async fn create_catalog_item(
+    pool: &Pool,
+    rec: &CatalogItemRecord,
+) -> Result<CatalogItem> {
     let row = sqlx::query(
         "INSERT INTO catalog_items (body_id, domain, name, basis, time_limit, channel, subject, audience, manner) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -70,7 +73,11 @@ pub(crate) async fn create_catalog_item(pool: &Pool, rec: &CatalogItemRecord) ->
     })
 }
 
-pub(crate) async fn update_catalog_item(pool: &Pool, id: i64, rec: &CatalogItemRecord) -> Result<CatalogItem> {
+pub(crate) async fn update_catalog_item(
+    pool: &Pool,
+    id: i64,
+    rec: &CatalogItemRecord,
+) -> Result<CatalogItem> {
     let n = sqlx::query(
         "UPDATE catalog_items SET domain = $1, name = $2, basis = $3, time_limit = $4, channel = $5, \
          subject = $6, audience = $7, manner = $8 WHERE id = $9 AND body_id = $10",
@@ -114,7 +121,11 @@ pub(crate) async fn list_catalog(pool: &Pool, body_id: i64) -> Result<Vec<Catalo
     rows.iter().map(row_catalog).collect()
 }
 
-async fn outbox_doc(conn: &mut <DB as sqlx::Database>::Connection, doc: &PublicDocument, op: &str) -> Result<()> {
+async fn outbox_doc(
+    conn: &mut <DB as sqlx::Database>::Connection,
+    doc: &PublicDocument,
+    op: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO outbox (topic, entity_id, body_id, op, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -129,7 +140,10 @@ async fn outbox_doc(conn: &mut <DB as sqlx::Database>::Connection, doc: &PublicD
     Ok(())
 }
 
-pub(crate) async fn create_public_document(pool: &Pool, rec: &PublicDocumentRecord) -> Result<PublicDocument> {
+pub(crate) async fn create_public_document(
+    pool: &Pool,
+    rec: &PublicDocumentRecord,
+) -> Result<PublicDocument> {
     let mut tx = pool.begin().await?;
     let code: String = sqlx::query("SELECT code FROM bodies WHERE id = $1")
         .bind(rec.body_id)
@@ -175,7 +189,11 @@ pub(crate) async fn create_public_document(pool: &Pool, rec: &PublicDocumentReco
     Ok(doc)
 }
 
-pub(crate) async fn update_public_document(pool: &Pool, id: i64, rec: &PublicDocumentRecord) -> Result<PublicDocument> {
+pub(crate) async fn update_public_document(
+    pool: &Pool,
+    id: i64,
+    rec: &PublicDocumentRecord,
+) -> Result<PublicDocument> {
     let mut tx = pool.begin().await?;
     let n = sqlx::query(
         "UPDATE public_documents SET catalog_item_id = $1, publisher = $2, written_on = $3, doc_number = $4, \
@@ -197,10 +215,12 @@ pub(crate) async fn update_public_document(pool: &Pool, id: i64, rec: &PublicDoc
     if n == 0 {
         return Err(not_found("政府信息", "document", id));
     }
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM public_documents WHERE id = $1")))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLS} FROM public_documents WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
     let doc = row_doc(&row)?;
     if doc.published {
         outbox_doc(&mut tx, &doc, "upsert").await?;
@@ -209,7 +229,12 @@ pub(crate) async fn update_public_document(pool: &Pool, id: i64, rec: &PublicDoc
     Ok(doc)
 }
 
-pub(crate) async fn set_document_published(pool: &Pool, id: i64, published: bool, on: Date) -> Result<PublicDocument> {
+pub(crate) async fn set_document_published(
+    pool: &Pool,
+    id: i64,
+    published: bool,
+    on: Date,
+) -> Result<PublicDocument> {
     let mut tx = pool.begin().await?;
     let n = sqlx::query(
         "UPDATE public_documents SET published = $1, published_on = CASE WHEN $1 = 1 THEN COALESCE(published_on, $2) ELSE published_on END, updated_at = $3 WHERE id = $4",
@@ -224,10 +249,12 @@ pub(crate) async fn set_document_published(pool: &Pool, id: i64, published: bool
     if n == 0 {
         return Err(not_found("政府信息", "document", id));
     }
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM public_documents WHERE id = $1")))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLS} FROM public_documents WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
     let doc = row_doc(&row)?;
     outbox_doc(&mut tx, &doc, if published { "upsert" } else { "delete" }).await?;
     tx.commit().await?;
@@ -235,25 +262,32 @@ pub(crate) async fn set_document_published(pool: &Pool, id: i64, published: bool
 }
 
 pub(crate) async fn get_public_document(pool: &Pool, id: i64) -> Result<PublicDocument> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM public_documents WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| not_found("政府信息", "document", id))?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOC_COLS} FROM public_documents WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| not_found("政府信息", "document", id))?;
     row_doc(&row)
 }
 
-pub(crate) async fn list_public_documents(pool: &Pool, f: &DocumentQuery) -> Result<(Vec<PublicDocument>, i64)> {
+pub(crate) async fn list_public_documents(
+    pool: &Pool,
+    f: &DocumentQuery,
+) -> Result<(Vec<PublicDocument>, i64)> {
     let only = i64::from(f.published_only);
     let cat = f.catalog_item_id.unwrap_or(0);
     let where_ = "body_id = $1 AND ($2 = 0 OR published = 1) AND ($3 = 0 OR catalog_item_id = $3)";
-    let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM public_documents WHERE {where_}")))
-        .bind(f.body_id)
-        .bind(only)
-        .bind(cat)
-        .fetch_one(pool)
-        .await?
-        .try_get("n")?;
+    let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM public_documents WHERE {where_}"
+    )))
+    .bind(f.body_id)
+    .bind(only)
+    .bind(cat)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {DOC_COLS} FROM public_documents WHERE {where_} \
          ORDER BY COALESCE(published_on, written_on) DESC, id DESC LIMIT $4 OFFSET $5"
@@ -268,7 +302,11 @@ pub(crate) async fn list_public_documents(pool: &Pool, f: &DocumentQuery) -> Res
     Ok((rows.iter().map(row_doc).collect::<Result<_>>()?, total))
 }
 
-pub(crate) async fn published_documents_after(pool: &Pool, after_id: i64, limit: i64) -> Result<Vec<PublicDocument>> {
+pub(crate) async fn published_documents_after(
+    pool: &Pool,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<PublicDocument>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {DOC_COLS} FROM public_documents WHERE published = 1 AND id > $1 ORDER BY id LIMIT $2"
     )))
@@ -279,7 +317,13 @@ pub(crate) async fn published_documents_after(pool: &Pool, after_id: i64, limit:
     rows.iter().map(row_doc).collect()
 }
 
-pub(crate) async fn add_attachment(pool: &Pool, document_id: i64, file_name: &str, content_type: &str, data: &[u8]) -> Result<AttachmentMeta> {
+pub(crate) async fn add_attachment(
+    pool: &Pool,
+    document_id: i64,
+    file_name: &str,
+    content_type: &str,
+    data: &[u8],
+) -> Result<AttachmentMeta> {
     let row = sqlx::query(
         "INSERT INTO attachments (document_id, file_name, content_type, size, data) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -327,10 +371,11 @@ pub(crate) async fn get_attachment(pool: &Pool, id: i64) -> Result<(AttachmentMe
 }
 
 pub(crate) async fn get_guide(pool: &Pool, body_id: i64) -> Result<Option<Guide>> {
-    let row = sqlx::query("SELECT text, address, office_hours, phone FROM guides WHERE body_id = $1")
-        .bind(body_id)
-        .fetch_optional(pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT text, address, office_hours, phone FROM guides WHERE body_id = $1")
+            .bind(body_id)
+            .fetch_optional(pool)
+            .await?;
     row.map(|r| {
         Ok(Guide {
             text: r.try_get("text")?,
@@ -359,7 +404,13 @@ pub(crate) async fn set_guide(pool: &Pool, body_id: i64, g: &Guide) -> Result<()
     Ok(())
 }
 
-pub(crate) async fn approve_report(pool: &Pool, body_id: i64, year: i32, report_json: &str, approver: &str) -> Result<()> {
+pub(crate) async fn approve_report(
+    pool: &Pool,
+    body_id: i64,
+    year: i32,
+    report_json: &str,
+    approver: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO report_approvals (body_id, year, report_json, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (body_id, year) DO UPDATE SET report_json = excluded.report_json, approved_by = excluded.approved_by, approved_at = excluded.approved_at",
@@ -374,14 +425,24 @@ pub(crate) async fn approve_report(pool: &Pool, body_id: i64, year: i32, report_
     Ok(())
 }
 
-pub(crate) async fn approval(pool: &Pool, body_id: i64, year: i32) -> Result<Option<(String, String, String)>> {
+pub(crate) async fn approval(
+    pool: &Pool,
+    body_id: i64,
+    year: i32,
+) -> Result<Option<(String, String, String)>> {
     let row = sqlx::query("SELECT report_json, approved_by, approved_at FROM report_approvals WHERE body_id = $1 AND year = $2")
         .bind(body_id)
         .bind(i64::from(year))
         .fetch_optional(pool)
         .await?;
-    row.map(|r| Ok((r.try_get("report_json")?, r.try_get("approved_by")?, r.try_get("approved_at")?)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            r.try_get("report_json")?,
+            r.try_get("approved_by")?,
+            r.try_get("approved_at")?,
+        ))
+    })
+    .transpose()
 }
 
 fn row_version(r: &DbRow) -> Result<ReportVersion> {
@@ -399,22 +460,36 @@ fn row_version(r: &DbRow) -> Result<ReportVersion> {
     })
 }
 
-pub(crate) async fn publish_approved(pool: &Pool, body_id: i64, year: i32, reason: &str, publisher: &str) -> Result<ReportVersion> {
+pub(crate) async fn publish_approved(
+    pool: &Pool,
+    body_id: i64,
+    year: i32,
+    reason: &str,
+    publisher: &str,
+) -> Result<ReportVersion> {
     let mut tx = pool.begin().await?;
-    let row = sqlx::query("SELECT report_json, approved_by FROM report_approvals WHERE body_id = $1 AND year = $2")
-        .bind(body_id)
-        .bind(i64::from(year))
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::Invalid("报告尚未经审核人批准，不能发布 (the report has not been approved)".into()))?;
+    let row = sqlx::query(
+        "SELECT report_json, approved_by FROM report_approvals WHERE body_id = $1 AND year = $2",
+    )
+    .bind(body_id)
+    .bind(i64::from(year))
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        StoreError::Invalid(
+            "报告尚未经审核人批准，不能发布 (the report has not been approved)".into(),
+        )
+    })?;
     let json: String = row.try_get("report_json")?;
     let approver: String = row.try_get("approved_by")?;
-    let last: Option<i64> = sqlx::query("SELECT MAX(version) AS v FROM report_versions WHERE body_id = $1 AND year = $2")
-        .bind(body_id)
-        .bind(i64::from(year))
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("v")?;
+    let last: Option<i64> = sqlx::query(
+        "SELECT MAX(version) AS v FROM report_versions WHERE body_id = $1 AND year = $2",
+    )
+    .bind(body_id)
+    .bind(i64::from(year))
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("v")?;
     let version = last.unwrap_or(0) + 1;
     if version > 1 && reason.trim().is_empty() {
         return Err(StoreError::Invalid(
@@ -454,7 +529,11 @@ pub(crate) async fn publish_approved(pool: &Pool, body_id: i64, year: i32, reaso
     })
 }
 
-pub(crate) async fn report_versions(pool: &Pool, body_id: i64, year: Option<i32>) -> Result<Vec<ReportVersion>> {
+pub(crate) async fn report_versions(
+    pool: &Pool,
+    body_id: i64,
+    year: Option<i32>,
+) -> Result<Vec<ReportVersion>> {
     let rows = sqlx::query(
         "SELECT * FROM report_versions WHERE body_id = $1 AND ($2 = 0 OR year = $2) ORDER BY year DESC, version DESC",
     )
@@ -465,7 +544,14 @@ pub(crate) async fn report_versions(pool: &Pool, body_id: i64, year: Option<i32>
     rows.iter().map(row_version).collect()
 }
 
-pub(crate) async fn audit(pool: &Pool, actor: &str, body_id: Option<i64>, action: &str, target: &str, detail: &str) -> Result<()> {
+pub(crate) async fn audit(
+    pool: &Pool,
+    actor: &str,
+    body_id: Option<i64>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO audit_log (at, actor, body_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(now_rfc3339())
         .bind(actor)
@@ -478,7 +564,11 @@ pub(crate) async fn audit(pool: &Pool, actor: &str, body_id: Option<i64>, action
     Ok(())
 }
 
-pub(crate) async fn audit_log(pool: &Pool, body_ids: &[i64], limit: i64) -> Result<Vec<AuditEntry>> {
+pub(crate) async fn audit_log(
+    pool: &Pool,
+    body_ids: &[i64],
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
     let mut out = Vec::new();
     let rows = sqlx::query("SELECT id, at, actor, body_id, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
         .bind(limit.clamp(1, 10_000) * 4)
@@ -503,4 +593,17 @@ pub(crate) async fn audit_log(pool: &Pool, body_ids: &[i64], limit: i64) -> Resu
         }
     }
     Ok(out)
+}
+
+pub(crate) async fn get_user(pool: &Pool, id: i64) -> Result<gongkai_ledger::User> {
+    let r = sqlx::query("SELECT id, login, display_name FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| not_found("用户", "user", id))?;
+    Ok(gongkai_ledger::User {
+        id: r.try_get("id")?,
+        login: r.try_get("login")?,
+        display_name: r.try_get("display_name")?,
+    })
 }

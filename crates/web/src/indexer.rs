@@ -1,0 +1,107 @@
+//! Keeps this node's search index in step with the database by tailing the outbox
+//! (monotonic ids; the last applied id is committed with the index, so a restart resumes).
+
+use crate::app::AppState;
+use gongkai_ledger::content::PublicDocument;
+use gongkai_search::{DocKind, SearchDoc};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The search document of a published government document.
+pub fn search_doc(
+    d: &PublicDocument,
+    body_code: &str,
+    body_name: &str,
+    domain: Option<String>,
+) -> SearchDoc {
+    SearchDoc {
+        id: format!("doc:{}", d.id),
+        kind: DocKind::Document,
+        body_code: body_code.to_string(),
+        body_name: body_name.to_string(),
+        domain,
+        year: Some(d.published_on.unwrap_or(d.record.written_on).year()),
+        date: Some(gongkai_calendar::format_date(
+            d.published_on.unwrap_or(d.record.written_on),
+        )),
+        title: d.record.title.clone(),
+        text: d.record.text.clone(),
+        doc_number: (!d.record.doc_number.is_empty()).then(|| d.record.doc_number.clone()),
+        index_number: Some(d.index_number.clone()),
+        url: format!("/docs/{}", d.id),
+    }
+}
+
+/// Apply outbox entries after the index's checkpoint; returns how many were applied.
+pub async fn catch_up(st: &AppState) -> Result<usize, String> {
+    let mut applied = 0;
+    let mut after = st
+        .search
+        .checkpoint()
+        .map_err(|e| e.to_string())?
+        .unwrap_or(0);
+    let mut bodies: HashMap<i64, (String, String)> = HashMap::new();
+    loop {
+        let batch = st
+            .store
+            .outbox_after(after, 500)
+            .await
+            .map_err(|e| e.to_string())?;
+        if batch.is_empty() {
+            return Ok(applied);
+        }
+        for e in &batch {
+            after = e.id;
+            if e.topic != "public_document" {
+                continue;
+            }
+            let id = format!("doc:{}", e.entity_id);
+            // The payload is a snapshot; the current row decides (it may have changed since).
+            let doc = match st.store.get_public_document(e.entity_id).await {
+                Ok(d) if d.published => d,
+                _ => {
+                    st.search.delete(&id).map_err(|e| e.to_string())?;
+                    applied += 1;
+                    continue;
+                }
+            };
+            if !bodies.contains_key(&doc.record.body_id) {
+                let b = st
+                    .store
+                    .get_body(doc.record.body_id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                bodies.insert(b.id, (b.code, b.name));
+            }
+            let (code, name) = &bodies[&doc.record.body_id];
+            let domain = match doc.record.catalog_item_id {
+                Some(c) => st
+                    .store
+                    .get_catalog_item(c)
+                    .await
+                    .ok()
+                    .map(|i| i.record.domain),
+                None => None,
+            };
+            st.search
+                .upsert(&search_doc(&doc, code, name, domain))
+                .map_err(|e| e.to_string())?;
+            applied += 1;
+        }
+        st.search
+            .commit_checkpoint(after)
+            .map_err(|e| e.to_string())?;
+    }
+}
+
+/// Run [`catch_up`] now and then every second in the background.
+pub fn spawn(st: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = catch_up(&st).await {
+                tracing::warn!(error = %e, "search indexing failed; retrying");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}

@@ -1,0 +1,125 @@
+//! Page layout (askama `base.html`) and small escaping helpers for page bodies.
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+pub use gongkai_report::render::html_escape as esc;
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub site_name: String,
+    pub nav: Vec<NavItem>,
+    pub large: bool,
+    pub csrf: String,
+    pub path: String,
+}
+
+#[derive(Template)]
+#[template(path = "page.html")]
+pub struct Page {
+    pub layout: Layout,
+    /// Trusted HTML built by the handlers with [`esc`] for every dynamic value.
+    pub content: String,
+}
+
+/// Navigation of the public portal, scoped to a body when one is being viewed.
+pub fn portal_nav(viewer: &Viewer, body_code: Option<&str>) -> Vec<NavItem> {
+    let mut items = vec![("/".to_string(), "首页".to_string())];
+    if let Some(c) = body_code {
+        let c = esc(c);
+        items.extend([
+            (format!("/b/{c}"), "机关首页".to_string()),
+            (format!("/b/{c}/guide"), "政府信息公开指南".to_string()),
+            (format!("/b/{c}/catalog"), "标准目录".to_string()),
+            (format!("/b/{c}/docs"), "政府信息".to_string()),
+            (format!("/b/{c}/reports"), "年度报告".to_string()),
+            (format!("/b/{c}/apply"), "依申请公开".to_string()),
+        ]);
+    }
+    items.push(("/search".into(), "全文检索".into()));
+    items.push(("/status".into(), "办理进度查询".into()));
+    to_nav(items, &viewer.path)
+}
+
+/// Navigation of the staff console.
+pub fn staff_nav(viewer: &Viewer) -> Vec<NavItem> {
+    let items = vec![
+        ("/staff".to_string(), "申请办理".to_string()),
+        ("/staff/documents".into(), "政府信息".into()),
+        ("/staff/catalog".into(), "标准目录".into()),
+        ("/staff/cases".into(), "复议诉讼".into()),
+        ("/staff/registers".into(), "第二十条登记".into()),
+        ("/staff/reports".into(), "年度报告".into()),
+        ("/staff/audit".into(), "操作日志".into()),
+        ("/".into(), "门户".into()),
+    ];
+    to_nav(items, &viewer.path)
+}
+
+fn to_nav(items: Vec<(String, String)>, path: &str) -> Vec<NavItem> {
+    // The longest matching prefix is the current item.
+    let best = items
+        .iter()
+        .filter(|(h, _)| path == h || (h != "/" && path.starts_with(&format!("{h}/"))))
+        .map(|(h, _)| h.len())
+        .max();
+    items
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            current: Some(href.len()) == best
+                && (path == href || path.starts_with(&format!("{href}/"))),
+            href,
+            label,
+        })
+        .collect()
+}
+
+/// Render a page with the portal or staff navigation.
+pub fn page(
+    viewer: &Viewer,
+    site_name: &str,
+    title: &str,
+    nav: Vec<NavItem>,
+    content: String,
+) -> Result<Response, AppError> {
+    let p = Page {
+        layout: Layout {
+            title: title.to_string(),
+            site_name: site_name.to_string(),
+            nav,
+            large: viewer.large,
+            csrf: viewer.csrf.clone(),
+            path: viewer.path.clone(),
+        },
+        content,
+    };
+    let html = p.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}
+
+/// A hidden CSRF field for forms.
+pub fn csrf_field(viewer: &Viewer) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+        esc(&viewer.csrf)
+    )
+}
+
+/// Paragraphs of plain text.
+pub fn paragraphs(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("<p>{}</p>", esc(l)))
+        .collect()
+}
