@@ -5,6 +5,7 @@ mod calendar_cmd;
 mod deadline_cmd;
 mod ledger_cmd;
 mod report_cmd;
+mod serve_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(ledger_cmd::BenchCmd),
+    /// Run the web platform: portal, application desk, staff console, JSON API.
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Audit(args) => audit_cmd::run(args),
         Command::Report(cmd) => report_cmd::run(cmd),
+        Command::Serve(args) => serve_cmd::run(args),
         Command::Deadline(args) => deadline_cmd::run(args),
         Command::Calendar(args) => calendar_cmd::run(args),
         Command::Import(args) => ledger_cmd::run_import(args),
