@@ -644,7 +644,9 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     for (li, line) in doc.lines.iter().enumerate().skip(start) {
         let compact = &compacts[li];
         // Section headings.
+        // Top-level headings are numbered `一、`; `（一）…` is a sub-heading inside a section.
         if compact.chars().count() <= 40
+            && !joined[li].trim_start().starts_with(['（', '('])
             && let Some(&idx) = lab.headings.get(compact)
             && section.is_none_or(|s| idx > s)
         {
