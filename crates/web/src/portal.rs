@@ -1101,7 +1101,11 @@ pub async fn toggle_large(
 ) -> PageResult<Response> {
     v.check_csrf(&f.csrf)?;
     let on = cookie(&headers, LARGE_TEXT_COOKIE) != Some("1");
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") {
+    // Only a local path of visible ASCII (percent-encoded) is followed.
+    let back = if f.back.starts_with('/')
+        && !f.back.starts_with("//")
+        && f.back.bytes().all(|b| b.is_ascii_graphic())
+    {
         f.back
     } else {
         "/".into()
