@@ -232,11 +232,11 @@ pub fn run_import(a: ImportArgs) -> Result<ExitCode> {
         let started = Instant::now();
         let report = match a.kind {
             CsvKind::Applications => {
-                let mut last = Instant::now();
+                let mut last: Option<Instant> = None;
                 let mut progress = |p: gongkai_store::Progress| {
-                    if last.elapsed() > Duration::from_millis(200) || p.done == p.total {
-                        eprintln!("写入中 (writing) {}/{}", p.done, p.total);
-                        last = Instant::now();
+                    if last.is_none_or(|t| t.elapsed() > Duration::from_millis(200)) || p.done == p.total {
+                        eprintln!("写入中，未提交 (writing, not committed) {}/{}", p.done, p.total);
+                        last = Some(Instant::now());
                     }
                 };
                 csv_io::import_applications(&store, bytes.as_slice(), &source, &a.actor, &mut progress).await

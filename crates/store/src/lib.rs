@@ -26,6 +26,7 @@
 
 pub mod csv_io;
 mod password;
+pub mod testing;
 
 use gongkai_calendar::Calendar;
 use gongkai_ledger::{

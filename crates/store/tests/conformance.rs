@@ -760,10 +760,10 @@ async fn story_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn story_on_postgres() {
-    let Some(db) = common::postgres("story_on_postgres").await else {
+    let Some(db) = gongkai_store::testing::postgres("story_on_postgres").await else {
         return;
     };
-    let store = db.store().await;
+    let store = db.store().await.unwrap();
     assert_eq!(store.backend_name(), "postgres");
     story(&store, RawDb::Postgres(&db.url)).await;
     store.close().await;
