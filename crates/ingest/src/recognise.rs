@@ -647,7 +647,11 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
         // Top-level headings are numbered `一、`; `（一）…` is a sub-heading inside a section.
         if compact.chars().count() <= 40
             && !joined[li].trim_start().starts_with(['（', '('])
-            && let Some(&idx) = lab.headings.get(compact)
+            && let Some(idx) = lab
+                .headings
+                .get(compact)
+                .copied()
+                .or_else(|| heading_variant(&joined[li]))
             && section.is_none_or(|s| idx > s)
         {
             section = Some(idx);
@@ -949,6 +953,38 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
         provenance: ctx.provenance,
         findings: ctx.findings,
     })
+}
+
+/// Headings worded differently from the format (`五、存在问题及改进情况`,
+/// `三、收到和处理政府信息公开申请的情况` …): the numeral `X、` and the section's key words.
+fn heading_variant(text: &str) -> Option<usize> {
+    let t = norm::to_half_width(text.trim());
+    let mut chars = t.chars();
+    let idx = match chars.next()? {
+        '一' => 0,
+        '二' => 1,
+        '三' => 2,
+        '四' => 3,
+        '五' => 4,
+        '六' => 5,
+        _ => return None,
+    };
+    if !matches!(chars.next(), Some('、' | '.' | '．' | ' ' | ',')) {
+        return None;
+    }
+    let rest = norm::compact(chars.as_str());
+    if rest.chars().count() > 30 {
+        return None;
+    }
+    let ok = match idx {
+        0 => rest.contains("总体情况"),
+        1 => rest.contains("主动公开"),
+        2 => rest.contains("申请") && (rest.contains("收到") || rest.contains("处理")),
+        3 => rest.contains("行政复议") || rest.contains("行政诉讼"),
+        4 => rest.contains("问题") && rest.contains("改进"),
+        _ => rest.contains("其他需要报告"),
+    };
+    ok.then_some(idx)
 }
 
 // ---------------------------------------------------------------------------------------------
