@@ -595,7 +595,37 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
         .and_then(|t| t.0)
         .or(first_year)
         .ok_or_else(|| IngestError::NotAReport("找不到报告年度 (no report year found)".into()))?;
-    let body = title.as_ref().map(|t| t.1.clone()).unwrap_or_default();
+    let mut body = title.as_ref().map(|t| t.1.clone()).unwrap_or_default();
+    // The body's name on its own line above a title that has none
+    // (`某某县人民政府` / `2023年政府信息公开工作年度报告`).
+    if body.is_empty()
+        && let Some((_, _, i)) = &title
+        && *i > 0
+    {
+        let prev = norm::to_half_width(joined[*i - 1].trim());
+        let prev: String = prev.chars().filter(|c| !c.is_whitespace()).collect();
+        const SUFFIXES: [&str; 12] = [
+            "政府",
+            "局",
+            "委员会",
+            "办公室",
+            "办公厅",
+            "办事处",
+            "镇",
+            "乡",
+            "厅",
+            "委",
+            "中心",
+            "院",
+        ];
+        if !prev.is_empty()
+            && prev.chars().count() <= 30
+            && !prev.chars().any(|c| c.is_ascii_digit())
+            && SUFFIXES.iter().any(|s| prev.ends_with(s))
+        {
+            body = prev;
+        }
+    }
     if year <= 2018 || (ev19 == 0 && ev21 == 0 && legacy >= 2) {
         return Err(IngestError::Unsupported {
             year: Some(year),
@@ -1858,4 +1888,103 @@ fn infer_from_balance(
         })
         .collect();
     Some((slots, gaps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text;
+
+    fn read(t: &str) -> Result<Recognised, IngestError> {
+        recognise(&text::read(t), "t.txt", InputKind::Text)
+    }
+
+    const TABLES_2021: &str = "二、主动公开政府信息情况\n第二十条第（五）项\t\n信息内容\t本年处理决定数量\n行政许可\t12\n";
+
+    #[test]
+    fn titles() {
+        assert_eq!(
+            parse_title("广州市南沙区黄阁镇人民政府2020年 政府信息公开工作年度报告"),
+            Some((Some(2020), "广州市南沙区黄阁镇人民政府".into()))
+        );
+        assert_eq!(
+            parse_title("2021年度某某县财政局政府信息公开工作年度报告_某某县人民政府网"),
+            Some((Some(2021), "某某县财政局".into()))
+        );
+        let r = read(&format!(
+            "某某县交通运输局\n2022年政府信息公开工作年度报告\n一、总体情况\n正文。\n{TABLES_2021}"
+        ))
+        .unwrap();
+        assert_eq!(r.report.body, "某某县交通运输局");
+        assert_eq!(r.report.year, 2022);
+        assert_eq!(r.report.format, FormatVersion::V2021);
+        assert_eq!(
+            r.report.get("t2_5.admin_license.decisions").unwrap(),
+            Some(Value::Count(12))
+        );
+    }
+
+    #[test]
+    fn format_follows_labels_when_they_disagree_with_the_year() {
+        // A 2021 report printed in the 2019 format: the labels win, FORMAT-YEAR will say so.
+        let t = "某局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\t\t\t\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t1\t1\t5\n规范性文件\t0\t0\t3\n第二十条第（五）项\t\t\t\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政许可\t5\t-1\t20\n";
+        let r = read(t).unwrap();
+        assert_eq!(r.report.format, FormatVersion::V2019);
+        assert_eq!(
+            r.report.get("t2_5.admin_license.change").unwrap(),
+            Some(Value::Count(-1))
+        );
+        let f = gongkai_report::check(&r.report, None);
+        assert!(f.iter().any(|f| f.rule == "FORMAT-YEAR"));
+    }
+
+    #[test]
+    fn legacy_and_non_reports() {
+        assert!(matches!(
+            read("某局2016年政府信息公开工作年度报告\n一、概述\n"),
+            Err(IngestError::Unsupported {
+                year: Some(2016),
+                ..
+            })
+        ));
+        assert!(matches!(
+            read("随便一段文字"),
+            Err(IngestError::NotAReport(_))
+        ));
+    }
+
+    #[test]
+    fn heading_variants() {
+        assert_eq!(heading_variant("五、存在问题及改进情况"), Some(4));
+        assert_eq!(
+            heading_variant("三、收到和处理政府信息公开申请的情况"),
+            Some(2)
+        );
+        assert_eq!(heading_variant("三、本年度办理结果"), None);
+        assert_eq!(heading_variant("一是加强领导"), None);
+    }
+
+    #[test]
+    fn split_repair_needs_a_unique_consistent_merge() {
+        let tok = |s: &str| Tok {
+            token: norm::parse_token(s),
+            text: s.into(),
+            x: None,
+            loc: Loc::default(),
+        };
+        let row: Vec<Tok> = ["1", "2", "0", "0", "0", "0", "12"]
+            .iter()
+            .map(|s| tok(s))
+            .collect();
+        let adds =
+            |v: &[Tok]| v.len() == 6 && num(&v[5]) == v[..5].iter().map(num).sum::<Decimal>();
+        let (merged, i) = repair_split(&row, 6, &adds).expect("repaired");
+        assert_eq!((merged[0].text.as_str(), i), ("12", 0));
+        // No merge makes it add up: no repair.
+        let row: Vec<Tok> = ["1", "2", "0", "0", "0", "0", "13"]
+            .iter()
+            .map(|s| tok(s))
+            .collect();
+        assert!(repair_split(&row, 6, &adds).is_none());
+    }
 }
