@@ -5,9 +5,9 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use gongkai_ledger::{
-    ApplicantType, BodyKind, CaseKind, CaseOutcome, CaseRecord, Channel, Consultee,
-    DocumentKind, DocumentRecord, EventKind, NewApplication, NewBody, Outcome, PersonalData,
-    ReplyDocument, Role, YearlyFigure,
+    ApplicantType, BodyKind, CaseKind, CaseOutcome, CaseRecord, Channel, Consultee, DocumentKind,
+    DocumentRecord, EventKind, NewApplication, NewBody, Outcome, PersonalData, ReplyDocument, Role,
+    YearlyFigure,
 };
 use gongkai_report::{Severity, check};
 use gongkai_store::{BulkApplication, Store, StoreConfig, csv_io};
@@ -42,17 +42,21 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 async fn open(data: &DataArgs) -> Result<Store> {
     let cfg = data.config();
-    Store::open(&cfg)
-        .await
-        .with_context(|| format!("无法打开数据库 {} (cannot open the database)", cfg.describe()))
+    Store::open(&cfg).await.with_context(|| {
+        format!(
+            "无法打开数据库 {} (cannot open the database)",
+            cfg.describe()
+        )
+    })
 }
 
 fn write_out(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
-        Some(p) => std::fs::write(p, bytes).with_context(|| format!("无法写入 {} (cannot write)", p.display())),
-        None => {
-            std::io::stdout().write_all(bytes).context("无法写到标准输出 (cannot write to stdout)")
-        }
+        Some(p) => std::fs::write(p, bytes)
+            .with_context(|| format!("无法写入 {} (cannot write)", p.display())),
+        None => std::io::stdout()
+            .write_all(bytes)
+            .context("无法写到标准输出 (cannot write to stdout)"),
     }
 }
 
@@ -119,17 +123,31 @@ pub fn run_generate(a: GenerateArgs) -> Result<ExitCode> {
                     x.value,
                     x.rule,
                     x.records,
-                    if x.consistent { "（与单元格一致）" } else { "（与单元格不一致！）" }
+                    if x.consistent {
+                        "（与单元格一致）"
+                    } else {
+                        "（与单元格不一致！）"
+                    }
                 );
                 for i in &x.items {
-                    s.push_str(&format!("  {} #{} {} {}\n", i.kind, i.id, i.reference, i.detail));
+                    s.push_str(&format!(
+                        "  {} #{} {} {}\n",
+                        i.kind, i.id, i.reference, i.detail
+                    ));
                 }
                 if (x.items.len() as i64) < x.records {
-                    s.push_str(&format!("  …… 另有 {} 条未列出 (use --limit)\n", x.records - x.items.len() as i64));
+                    s.push_str(&format!(
+                        "  …… 另有 {} 条未列出 (use --limit)\n",
+                        x.records - x.items.len() as i64
+                    ));
                 }
                 write_out(a.output.as_deref(), s.as_bytes())?;
             }
-            return Ok(if x.consistent { ExitCode::SUCCESS } else { ExitCode::from(1) });
+            return Ok(if x.consistent {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
         }
         let started = Instant::now();
         let report = store.generate_report(body.id, a.year).await?;
@@ -218,15 +236,22 @@ pub struct ImportArgs {
 /// Import one CSV file in one transaction.
 pub fn run_import(a: ImportArgs) -> Result<ExitCode> {
     const MAX_BYTES: u64 = 2 << 30;
-    let meta = std::fs::metadata(&a.file).with_context(|| format!("无法读取 {} (cannot read)", a.file.display()))?;
+    let meta = std::fs::metadata(&a.file)
+        .with_context(|| format!("无法读取 {} (cannot read)", a.file.display()))?;
     if meta.len() > MAX_BYTES {
-        bail!("{} 超过 2 GiB 上限 (file larger than 2 GiB)", a.file.display());
+        bail!(
+            "{} 超过 2 GiB 上限 (file larger than 2 GiB)",
+            a.file.display()
+        );
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(&a.file)
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .with_context(|| format!("无法读取 {} (cannot read)", a.file.display()))?;
-    let source = a.file.file_name().map_or_else(|| a.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let source = a.file.file_name().map_or_else(
+        || a.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     runtime()?.block_on(async {
         let store = open(&a.data).await?;
         let started = Instant::now();
@@ -234,16 +259,34 @@ pub fn run_import(a: ImportArgs) -> Result<ExitCode> {
             CsvKind::Applications => {
                 let mut last: Option<Instant> = None;
                 let mut progress = |p: gongkai_store::Progress| {
-                    if last.is_none_or(|t| t.elapsed() > Duration::from_millis(200)) || p.done == p.total {
-                        eprintln!("写入中，未提交 (writing, not committed) {}/{}", p.done, p.total);
+                    if last.is_none_or(|t| t.elapsed() > Duration::from_millis(200))
+                        || p.done == p.total
+                    {
+                        eprintln!(
+                            "写入中，未提交 (writing, not committed) {}/{}",
+                            p.done, p.total
+                        );
                         last = Some(Instant::now());
                     }
                 };
-                csv_io::import_applications(&store, bytes.as_slice(), &source, &a.actor, &mut progress).await
+                csv_io::import_applications(
+                    &store,
+                    bytes.as_slice(),
+                    &source,
+                    &a.actor,
+                    &mut progress,
+                )
+                .await
             }
-            CsvKind::Cases => csv_io::import_cases(&store, bytes.as_slice(), &source, &a.actor).await,
-            CsvKind::Documents => csv_io::import_documents(&store, bytes.as_slice(), &source, &a.actor).await,
-            CsvKind::Figures => csv_io::import_figures(&store, bytes.as_slice(), &source, &a.actor).await,
+            CsvKind::Cases => {
+                csv_io::import_cases(&store, bytes.as_slice(), &source, &a.actor).await
+            }
+            CsvKind::Documents => {
+                csv_io::import_documents(&store, bytes.as_slice(), &source, &a.actor).await
+            }
+            CsvKind::Figures => {
+                csv_io::import_figures(&store, bytes.as_slice(), &source, &a.actor).await
+            }
         };
         match report {
             Ok(r) => {
@@ -294,11 +337,22 @@ pub fn run_export(a: ExportArgs) -> Result<ExitCode> {
             Some(c) => Some(store.get_body_by_code(c).await?),
             None => None,
         };
-        let need_body = || body.as_ref().map(|b| b.id).context("请用 --body 指定机关 (--body is required)");
+        let need_body = || {
+            body.as_ref()
+                .map(|b| b.id)
+                .context("请用 --body 指定机关 (--body is required)")
+        };
         let mut buf = Vec::new();
         let n = match a.kind {
             CsvKind::Applications => {
-                csv_io::export_applications(&store, &mut buf, body.as_ref().map(|b| b.id), a.year, a.include_personal).await?
+                csv_io::export_applications(
+                    &store,
+                    &mut buf,
+                    body.as_ref().map(|b| b.id),
+                    a.year,
+                    a.include_personal,
+                )
+                .await?
             }
             CsvKind::Cases => csv_io::export_cases(&store, &mut buf, need_body()?).await?,
             CsvKind::Documents => csv_io::export_documents(&store, &mut buf, need_body()?).await?,
@@ -442,7 +496,9 @@ pub fn run_user(cmd: UserCmd) -> Result<ExitCode> {
                             eprint!("密码 (password): ");
                         }
                         let mut line = String::new();
-                        std::io::stdin().read_line(&mut line).context("无法读取密码 (cannot read the password)")?;
+                        std::io::stdin()
+                            .read_line(&mut line)
+                            .context("无法读取密码 (cannot read the password)")?;
                         line.trim_end_matches(['\r', '\n']).to_string()
                     }
                 };
@@ -450,9 +506,17 @@ pub fn run_user(cmd: UserCmd) -> Result<ExitCode> {
                 let u = store.create_user(&login, &name, &password).await?;
                 println!("已创建用户 {} ({})", u.login, u.display_name);
             }
-            UserCmd::Grant { login, body, role, data } => {
-                let role = Role::parse(&role)
-                    .with_context(|| format!("未知的角色 `{role}`（clerk、reviewer、admin、oversight）(unknown role)"))?;
+            UserCmd::Grant {
+                login,
+                body,
+                role,
+                data,
+            } => {
+                let role = Role::parse(&role).with_context(|| {
+                    format!(
+                        "未知的角色 `{role}`（clerk、reviewer、admin、oversight）(unknown role)"
+                    )
+                })?;
                 let store = open(&data).await?;
                 let u = store.get_user_by_login(&login).await?.user;
                 let b = store.get_body_by_code(&body).await?;
@@ -577,13 +641,23 @@ fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
         summary: o.label(),
     };
     let mut events: Vec<(EventKind, Date, String)> = Vec::new();
-    let decide = |rng: &mut Rng, events: &mut Vec<(EventKind, Date, String)>, d: Date, allow_unclear: bool| {
+    let decide = |rng: &mut Rng,
+                  events: &mut Vec<(EventKind, Date, String)>,
+                  d: Date,
+                  allow_unclear: bool| {
         let o = if allow_unclear && rng.below(3) == 0 {
             Outcome::UnableUnclearAfterCorrection
         } else {
             rng.pick(&DECISIONS)
         };
-        events.push((EventKind::Decided { outcome: o, reply: reply(o) }, d, String::new()));
+        events.push((
+            EventKind::Decided {
+                outcome: o,
+                reply: reply(o),
+            },
+            d,
+            String::new(),
+        ));
     };
     let path = rng.below(100);
     match path {
@@ -593,7 +667,13 @@ fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
         }
         50..=57 => {
             let asked = step(rng, 1, 6);
-            events.push((EventKind::CorrectionRequested { deadline: add_days(asked, 15) }, asked, String::new()));
+            events.push((
+                EventKind::CorrectionRequested {
+                    deadline: add_days(asked, 15),
+                },
+                asked,
+                String::new(),
+            ));
             let corrected = step(rng, 1, 14);
             events.push((EventKind::Corrected, corrected, String::new()));
             let on = step(rng, 1, 25);
@@ -601,26 +681,52 @@ fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
         }
         58..=61 => {
             let asked = step(rng, 1, 6);
-            events.push((EventKind::CorrectionRequested { deadline: add_days(asked, 15) }, asked, String::new()));
+            events.push((
+                EventKind::CorrectionRequested {
+                    deadline: add_days(asked, 15),
+                },
+                asked,
+                String::new(),
+            ));
             let lapsed = add_days(asked, 16 + rng.below(10) as i64);
             events.push((EventKind::CorrectionLapsed, lapsed, String::new()));
         }
         62..=68 => {
             let s = step(rng, 1, 10);
-            let consultee = if rng.below(2) == 0 { Consultee::ThirdParty } else { Consultee::OtherAgency };
-            events.push((EventKind::ConsultationStarted { consultee }, s, String::new()));
+            let consultee = if rng.below(2) == 0 {
+                Consultee::ThirdParty
+            } else {
+                Consultee::OtherAgency
+            };
+            events.push((
+                EventKind::ConsultationStarted { consultee },
+                s,
+                String::new(),
+            ));
             let e = step(rng, 5, 25);
             events.push((EventKind::ConsultationEnded, e, String::new()));
             if rng.below(2) == 0 {
                 let x = step(rng, 0, 5);
-                events.push((EventKind::ExtensionApproved { days: 1 + rng.below(20) as u32 }, x, String::new()));
+                events.push((
+                    EventKind::ExtensionApproved {
+                        days: 1 + rng.below(20) as u32,
+                    },
+                    x,
+                    String::new(),
+                ));
             }
             let on = step(rng, 1, 20);
             decide(rng, &mut events, on, false);
         }
         69..=73 => {
             let n = step(rng, 1, 10);
-            events.push((EventKind::FeeNoticed { amount_fen: 100 * (1 + rng.below(500) as i64) }, n, String::new()));
+            events.push((
+                EventKind::FeeNoticed {
+                    amount_fen: 100 * (1 + rng.below(500) as i64),
+                },
+                n,
+                String::new(),
+            ));
             let p = step(rng, 1, 15);
             events.push((EventKind::FeePaid, p, String::new()));
             let on = step(rng, 1, 15);
@@ -628,7 +734,13 @@ fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
         }
         74..=75 => {
             let n = step(rng, 1, 10);
-            events.push((EventKind::FeeNoticed { amount_fen: 100 * (1 + rng.below(500) as i64) }, n, String::new()));
+            events.push((
+                EventKind::FeeNoticed {
+                    amount_fen: 100 * (1 + rng.below(500) as i64),
+                },
+                n,
+                String::new(),
+            ));
             let l = step(rng, 25, 40);
             events.push((EventKind::FeeLapsed, l, String::new()));
         }
@@ -683,7 +795,12 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
             StoreConfig::Sqlite(tmp.path().join("gongkai.db"))
         }
     };
-    println!("gongkai bench ledger: {} applications over {} bodies, {}", a.applications, a.bodies, cfg.describe());
+    println!(
+        "gongkai bench ledger: {} applications over {} bodies, {}",
+        a.applications,
+        a.bodies,
+        cfg.describe()
+    );
     let store = Store::open(&cfg).await?;
     let tag = format!("B{:x}", a.seed);
 
@@ -692,7 +809,12 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
     let mut ids = Vec::with_capacity(a.bodies);
     let code = |k: &str, n: usize| format!("{tag}-{k}{n}");
     let p = store
-        .create_body(&NewBody { code: code("P", 0), name: "基准测试省人民政府".into(), kind: BodyKind::Province, parent_code: None })
+        .create_body(&NewBody {
+            code: code("P", 0),
+            name: "基准测试省人民政府".into(),
+            kind: BodyKind::Province,
+            parent_code: None,
+        })
         .await?;
     ids.push(p.id);
     let cities = (a.bodies / 100).max(1);
@@ -700,7 +822,12 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
     let mut n = 1;
     for c in 0..cities.min(a.bodies.saturating_sub(n)) {
         let b = store
-            .create_body(&NewBody { code: code("C", c), name: format!("基准测试第{c}市人民政府"), kind: BodyKind::City, parent_code: Some(code("P", 0)) })
+            .create_body(&NewBody {
+                code: code("C", c),
+                name: format!("基准测试第{c}市人民政府"),
+                kind: BodyKind::City,
+                parent_code: Some(code("P", 0)),
+            })
             .await?;
         ids.push(b.id);
         n += 1;
@@ -724,24 +851,43 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
             (BodyKind::Town, format!("基准测试第{t}镇人民政府"))
         };
         let b = store
-            .create_body(&NewBody { code: code("T", t), name, kind, parent_code: Some(code("D", t % districts)) })
+            .create_body(&NewBody {
+                code: code("T", t),
+                name,
+                kind,
+                parent_code: Some(code("D", t % districts)),
+            })
             .await?;
         ids.push(b.id);
         t += 1;
     }
-    println!("bodies: {} created in {:.2} s", ids.len(), started.elapsed().as_secs_f64());
+    println!(
+        "bodies: {} created in {:.2} s",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
 
     // Ingest with report-generation checkpoints.
     let mut rng = Rng(a.seed);
-    let checkpoints: Vec<usize> = [10_000, 100_000, 1_000_000].into_iter().filter(|c| *c <= a.applications).collect();
+    let checkpoints: Vec<usize> = [10_000, 100_000, 1_000_000]
+        .into_iter()
+        .filter(|c| *c <= a.applications)
+        .collect();
     let mut ingested = 0usize;
     let mut events = 0usize;
     let mut ingest_time = Duration::ZERO;
     let mut rows = Vec::new();
     let probe: Vec<i64> = (0..20).map(|i| ids[(i * 7919) % ids.len()]).collect();
     while ingested < a.applications {
-        let next_stop = checkpoints.iter().copied().find(|c| *c > ingested).unwrap_or(a.applications);
-        let size = a.batch.min(next_stop - ingested).min(a.applications - ingested);
+        let next_stop = checkpoints
+            .iter()
+            .copied()
+            .find(|c| *c > ingested)
+            .unwrap_or(a.applications);
+        let size = a
+            .batch
+            .min(next_stop - ingested)
+            .min(a.applications - ingested);
         let items: Vec<BulkApplication> = (0..size)
             .map(|k| {
                 let body = ids[rng.below(ids.len() as u64) as usize];
@@ -749,7 +895,9 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
             })
             .collect();
         let t0 = Instant::now();
-        let r = store.ingest_applications(items, "bench", &mut |_| {}).await?;
+        let r = store
+            .ingest_applications(items, "bench", &mut |_| {})
+            .await?;
         ingest_time += t0.elapsed();
         ingested += r.rows;
         events += r.events;
@@ -764,7 +912,10 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
                 let prev = store.generate_report(*b, 2023).await?;
                 let errors = check(&r, Some(&prev));
                 if !errors.is_empty() {
-                    bail!("生成的报告未通过规则检查 (generated report fails the rules): {:?}", errors[0]);
+                    bail!(
+                        "生成的报告未通过规则检查 (generated report fails the rules): {:?}",
+                        errors[0]
+                    );
                 }
             }
             times.sort();
@@ -815,7 +966,10 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
     let b = probe[0];
     for (k, kind) in CaseKind::ALL.into_iter().enumerate() {
         for (m, outcome) in CaseOutcome::ALL.into_iter().enumerate() {
-            let filed = add_days(Date::from_ordinal_date(2024, 1).expect("valid"), (10 * k + m) as i64);
+            let filed = add_days(
+                Date::from_ordinal_date(2024, 1).expect("valid"),
+                (10 * k + m) as i64,
+            );
             store
                 .create_case(&CaseRecord {
                     body_id: b,
@@ -843,20 +997,37 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
             })
             .await?;
     }
-    store.upsert_figure(b, &YearlyFigure::parse(2024, "t2_5.admin_license.decisions", "120")?, "bench").await?;
+    store
+        .upsert_figure(
+            b,
+            &YearlyFigure::parse(2024, "t2_5.admin_license.decisions", "120")?,
+            "bench",
+        )
+        .await?;
     let t0 = Instant::now();
     let rc = store.recount(b, 2024).await?;
     println!(
         "recount of one body ({} applications, {} events): {} in {:.1} ms",
         rc.applications,
         rc.events,
-        if rc.ok() { "counters match" } else { "MISMATCH" },
+        if rc.ok() {
+            "counters match"
+        } else {
+            "MISMATCH"
+        },
         t0.elapsed().as_secs_f64() * 1000.0
     );
     let r = store.generate_report(b, 2024).await?;
     let prev = store.generate_report(b, 2023).await?;
     let findings = check(&r, Some(&prev));
-    println!("rules on the generated 2024 report: {} findings", findings.len());
+    println!(
+        "rules on the generated 2024 report: {} findings",
+        findings.len()
+    );
     store.close().await;
-    Ok(if rc.ok() && findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if rc.ok() && findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -83,20 +83,75 @@ GKT0000000008,HG,natural_person,online,2024-12-30,公开路灯,王五,1380000000
 ";
 
 fn flow(env: &Env) {
-    env.ok(&["body", "add", "--code", "44", "--name", "广东省人民政府", "--kind", "province"]);
-    env.ok(&["body", "add", "--code", "4401", "--name", "广州市人民政府", "--kind", "city", "--parent", "44"]);
-    env.ok(&["body", "add", "--code", "440115", "--name", "广州市南沙区人民政府", "--kind", "district", "--parent", "4401"]);
-    env.ok(&["body", "add", "--code", "HG", "--name", "广州市南沙区黄阁镇人民政府", "--kind", "town", "--parent", "440115"]);
-    let bad_parent = env.run(&["body", "add", "--code", "X", "--name", "某镇", "--kind", "town", "--parent", "44"]);
+    env.ok(&[
+        "body",
+        "add",
+        "--code",
+        "44",
+        "--name",
+        "广东省人民政府",
+        "--kind",
+        "province",
+    ]);
+    env.ok(&[
+        "body",
+        "add",
+        "--code",
+        "4401",
+        "--name",
+        "广州市人民政府",
+        "--kind",
+        "city",
+        "--parent",
+        "44",
+    ]);
+    env.ok(&[
+        "body",
+        "add",
+        "--code",
+        "440115",
+        "--name",
+        "广州市南沙区人民政府",
+        "--kind",
+        "district",
+        "--parent",
+        "4401",
+    ]);
+    env.ok(&[
+        "body",
+        "add",
+        "--code",
+        "HG",
+        "--name",
+        "广州市南沙区黄阁镇人民政府",
+        "--kind",
+        "town",
+        "--parent",
+        "440115",
+    ]);
+    let bad_parent = env.run(&[
+        "body", "add", "--code", "X", "--name", "某镇", "--kind", "town", "--parent", "44",
+    ]);
     assert_eq!(bad_parent.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_parent.stderr).contains("不能隶属于"));
-    assert!(env.ok(&["body", "list"]).contains("广州市南沙区黄阁镇人民政府"));
+    assert!(
+        env.ok(&["body", "list"])
+            .contains("广州市南沙区黄阁镇人民政府")
+    );
 
     let mut user = env.cmd(&["user", "add", "--login", "li", "--name", "李承办"]);
-    let o = user.env("GONGKAI_PASSWORD", "a long enough password").output().unwrap();
+    let o = user
+        .env("GONGKAI_PASSWORD", "a long enough password")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    env.ok(&["user", "grant", "--login", "li", "--body", "HG", "--role", "clerk"]);
-    assert!(env.ok(&["user", "roles", "--login", "li"]).contains("承办人"));
+    env.ok(&[
+        "user", "grant", "--login", "li", "--body", "HG", "--role", "clerk",
+    ]);
+    assert!(
+        env.ok(&["user", "roles", "--login", "li"])
+            .contains("承办人")
+    );
 
     // A bad row: nothing of the file is imported, the line is named.
     let bad = env.file(
@@ -108,10 +163,16 @@ fn flow(env: &Env) {
     let o = env.run(&["import", "applications", &bad]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.csv 第3行") && err.contains("整个文件未导入"), "{err}");
+    assert!(
+        err.contains("bad.csv 第3行") && err.contains("整个文件未导入"),
+        "{err}"
+    );
 
     let apps = env.file("applications.csv", APPLICATIONS);
-    assert!(env.ok(&["import", "applications", &apps]).contains("已导入 8 行"));
+    assert!(
+        env.ok(&["import", "applications", &apps])
+            .contains("已导入 8 行")
+    );
     let cases = env.file(
         "cases.csv",
         "body_code,application_tracking_code,kind,outcome,filed_on,closed_on,reference,note\n\
@@ -132,15 +193,29 @@ fn flow(env: &Env) {
     );
     env.ok(&["import", "figures", &figures]);
     let s1 = env.file("s1.txt", "2024年，黄阁镇坚持以公开为常态、不公开为例外。");
-    env.ok(&["body", "narrative", "--body", "HG", "--year", "2024", "--section", "s1", &s1]);
+    env.ok(&[
+        "body",
+        "narrative",
+        "--body",
+        "HG",
+        "--year",
+        "2024",
+        "--section",
+        "s1",
+        &s1,
+    ]);
 
     // Reports from the ledger pass every rule, also across the year boundary.
     let out = env._dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let r23 = out.join("r23.json").display().to_string();
     let r24 = out.join("r24.json").display().to_string();
-    env.ok(&["report", "generate", "--body", "HG", "--year", "2023", "-o", &r23]);
-    env.ok(&["report", "generate", "--body", "HG", "--year", "2024", "-o", &r24]);
+    env.ok(&[
+        "report", "generate", "--body", "HG", "--year", "2023", "-o", &r23,
+    ]);
+    env.ok(&[
+        "report", "generate", "--body", "HG", "--year", "2024", "-o", &r24,
+    ]);
     env.ok(&["report", "check", &r24, "--previous", &r23]);
     let report24 = Report::from_json_str(&std::fs::read_to_string(&r24).unwrap()).unwrap();
     let report23 = Report::from_json_str(&std::fs::read_to_string(&r23).unwrap()).unwrap();
@@ -159,24 +234,70 @@ fn flow(env: &Env) {
     // Recount proves the counters; explain lists the records behind a cell.
     let rc = env.ok(&["report", "recount", "--year", "2024"]);
     assert!(rc.contains("HG") && rc.contains("一致"), "{rc}");
-    let x = env.ok(&["report", "generate", "--body", "HG", "--year", "2024", "--explain", "t3.carried_over.total"]);
-    assert!(x.contains("GKT0000000002") && x.contains("GKT0000000003") && x.contains("与单元格一致"), "{x}");
-    let xj = env.ok(&["report", "generate", "--body", "HG", "--year", "2024", "--explain", "t3.other_fee_unpaid.social_welfare", "--json"]);
+    let x = env.ok(&[
+        "report",
+        "generate",
+        "--body",
+        "HG",
+        "--year",
+        "2024",
+        "--explain",
+        "t3.carried_over.total",
+    ]);
+    assert!(
+        x.contains("GKT0000000002") && x.contains("GKT0000000003") && x.contains("与单元格一致"),
+        "{x}"
+    );
+    let xj = env.ok(&[
+        "report",
+        "generate",
+        "--body",
+        "HG",
+        "--year",
+        "2024",
+        "--explain",
+        "t3.other_fee_unpaid.social_welfare",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&xj).unwrap();
     assert_eq!(v["records"], 1);
     assert_eq!(v["items"][0]["reference"], "GKT0000000006");
-    let o = env.run(&["report", "generate", "--body", "HG", "--year", "2024", "--explain", "t3.nope.total"]);
+    let o = env.run(&[
+        "report",
+        "generate",
+        "--body",
+        "HG",
+        "--year",
+        "2024",
+        "--explain",
+        "t3.nope.total",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 
     // Export masks personal data unless asked.
     let masked = env.ok(&["export", "applications", "--body", "HG"]);
     assert_eq!(masked.lines().count(), 9);
     assert!(!masked.contains("张三") && !masked.contains("13800000001") && masked.contains("张**"));
-    let full = env.ok(&["export", "applications", "--body", "HG", "--include-personal"]);
+    let full = env.ok(&[
+        "export",
+        "applications",
+        "--body",
+        "HG",
+        "--include-personal",
+    ]);
     assert!(full.contains("张三") && full.contains("13800000001"));
-    assert!(env.ok(&["export", "cases", "--body", "HG"]).contains("GKT0000000004"));
-    assert!(env.ok(&["export", "documents", "--body", "HG"]).contains("黄府规〔2024〕1号"));
-    assert!(env.ok(&["export", "figures", "--body", "HG", "--year", "2024"]).contains("0.35"));
+    assert!(
+        env.ok(&["export", "cases", "--body", "HG"])
+            .contains("GKT0000000004")
+    );
+    assert!(
+        env.ok(&["export", "documents", "--body", "HG"])
+            .contains("黄府规〔2024〕1号")
+    );
+    assert!(
+        env.ok(&["export", "figures", "--body", "HG", "--year", "2024"])
+            .contains("0.35")
+    );
 
     // Round trip: the export imports into a fresh ledger and gives the same report.
     let fresh = Env::sqlite();
@@ -186,7 +307,9 @@ fn flow(env: &Env) {
         ("440115", "广州市南沙区人民政府", "district", Some("4401")),
         ("HG", "广州市南沙区黄阁镇人民政府", "town", Some("440115")),
     ] {
-        let mut args = vec!["body", "add", "--code", code, "--name", name, "--kind", kind];
+        let mut args = vec![
+            "body", "add", "--code", code, "--name", name, "--kind", kind,
+        ];
         if let Some(p) = parent {
             args.extend(["--parent", p]);
         }
@@ -195,10 +318,16 @@ fn flow(env: &Env) {
     let exported = fresh.file("export.csv", &full);
     fresh.ok(&["import", "applications", &exported]);
     let r = fresh._dir.path().join("r.json").display().to_string();
-    fresh.ok(&["report", "generate", "--body", "HG", "--year", "2024", "-o", &r]);
+    fresh.ok(&[
+        "report", "generate", "--body", "HG", "--year", "2024", "-o", &r,
+    ]);
     let again = Report::from_json_str(&std::fs::read_to_string(&r).unwrap()).unwrap();
     for (k, v) in again.cells().filter(|(k, _)| k.table == "t3") {
-        assert_eq!(Some(v), report24.cells().find(|(k2, _)| k2 == &k).map(|(_, v)| v), "{k}");
+        assert_eq!(
+            Some(v),
+            report24.cells().find(|(k2, _)| k2 == &k).map(|(_, v)| v),
+            "{k}"
+        );
     }
 }
 
@@ -219,11 +348,19 @@ fn ledger_flow_on_postgres() {
 
 fn big_csv(path: &Path, rows: usize) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(f, "body_code,applicant_type,channel,received_on,request_text,applicant_name,outcome,closed_on").unwrap();
+    writeln!(
+        f,
+        "body_code,applicant_type,channel,received_on,request_text,applicant_name,outcome,closed_on"
+    )
+    .unwrap();
     for i in 0..rows {
         let day = 1 + i % 28;
         if i % 3 == 0 {
-            writeln!(f, "HG,natural_person,online,2024-03-{day:02},请公开第{i}号文件,申请人{i},,").unwrap();
+            writeln!(
+                f,
+                "HG,natural_person,online,2024-03-{day:02},请公开第{i}号文件,申请人{i},,"
+            )
+            .unwrap();
         } else {
             writeln!(f, "HG,commercial,post,2024-03-{day:02},请公开第{i}号文件,公司{i},granted,2024-04-{day:02}").unwrap();
         }
@@ -233,8 +370,28 @@ fn big_csv(path: &Path, rows: usize) {
 /// Kill the CLI with SIGKILL while the import transaction is being written: nothing of the
 /// file may be committed, and the ledger stays usable and consistent.
 fn killed_import(env: &Env) {
-    env.ok(&["body", "add", "--code", "44", "--name", "广东省人民政府", "--kind", "province"]);
-    env.ok(&["body", "add", "--code", "HG", "--name", "某市人民政府", "--kind", "city", "--parent", "44"]);
+    env.ok(&[
+        "body",
+        "add",
+        "--code",
+        "44",
+        "--name",
+        "广东省人民政府",
+        "--kind",
+        "province",
+    ]);
+    env.ok(&[
+        "body",
+        "add",
+        "--code",
+        "HG",
+        "--name",
+        "某市人民政府",
+        "--kind",
+        "city",
+        "--parent",
+        "44",
+    ]);
     let csv = env._dir.path().join("big.csv");
     big_csv(&csv, 60_000);
     let csv = csv.display().to_string();
@@ -263,12 +420,28 @@ fn killed_import(env: &Env) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = env.store().await;
-        assert_eq!(store.count_applications().await.unwrap(), 0, "a killed import left rows behind");
+        assert_eq!(
+            store.count_applications().await.unwrap(),
+            0,
+            "a killed import left rows behind"
+        );
         let hg = store.get_body_by_code("HG").await.unwrap();
-        assert!(store.year_counters(hg.id, 2024).await.unwrap().this_year.is_empty());
+        assert!(
+            store
+                .year_counters(hg.id, 2024)
+                .await
+                .unwrap()
+                .this_year
+                .is_empty()
+        );
         assert!(store.recount(hg.id, 2024).await.unwrap().ok());
         assert!(
-            store.outbox_after(0, 1000).await.unwrap().iter().all(|e| e.topic != "import"),
+            store
+                .outbox_after(0, 1000)
+                .await
+                .unwrap()
+                .iter()
+                .all(|e| e.topic != "import"),
             "no import was recorded"
         );
         store.close().await;
@@ -276,7 +449,10 @@ fn killed_import(env: &Env) {
     // The ledger still works: a small import goes through.
     let small = env.file("small.csv", APPLICATIONS);
     env.ok(&["import", "applications", &small]);
-    assert!(env.ok(&["report", "recount", "--year", "2024"]).contains("一致"));
+    assert!(
+        env.ok(&["report", "recount", "--year", "2024"])
+            .contains("一致")
+    );
 }
 
 #[test]
@@ -287,7 +463,9 @@ fn kill_during_import_commits_nothing_on_sqlite() {
 #[test]
 fn kill_during_import_commits_nothing_on_postgres() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let Some(db) = rt.block_on(gongkai_store::testing::postgres("kill_during_import_commits_nothing_on_postgres")) else {
+    let Some(db) = rt.block_on(gongkai_store::testing::postgres(
+        "kill_during_import_commits_nothing_on_postgres",
+    )) else {
         return;
     };
     killed_import(&Env::postgres(&db.url));

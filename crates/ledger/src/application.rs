@@ -855,7 +855,7 @@ pub fn transition(status: &Status, event: &EventKind, on: Date) -> Result<Status
                 });
             }
             if *outcome == Outcome::UnableUnclearAfterCorrection
-                && !status.correction.is_some_and(|c| c.corrected.is_some())
+                && status.correction.is_none_or(|c| c.corrected.is_none())
             {
                 return Err(TransitionError::UnclearWithoutCorrection);
             }

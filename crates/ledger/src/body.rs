@@ -69,14 +69,14 @@ impl BodyKind {
     /// department or another department).
     pub fn allows_parent(self, parent: Option<BodyKind>) -> bool {
         use BodyKind::*;
-        match (self, parent) {
-            (Province, None) => true,
-            (City, Some(Province)) => true,
-            (District, Some(City | Province)) => true,
-            (Town, Some(District | City)) => true,
-            (Department, Some(Province | City | District | Town)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, parent),
+            (Province, None)
+                | (City, Some(Province))
+                | (District, Some(City | Province))
+                | (Town, Some(District | City))
+                | (Department, Some(Province | City | District | Town))
+        )
     }
 }
 

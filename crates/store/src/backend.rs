@@ -41,7 +41,9 @@ async fn add_counters(conn: &mut Conn, body_id: i64, delta: &Contributions) -> R
 async fn add_counters_bulk(conn: &mut Conn, all: &BTreeMap<(i64, i32, String), i64>) -> Result<()> {
     let rows: Vec<(&(i64, i32, String), &i64)> = all.iter().filter(|(_, v)| **v != 0).collect();
     for chunk in rows.chunks(2000) {
-        let mut qb = sqlx::QueryBuilder::<DB>::new("INSERT INTO report_counters (body_id, year, key, value) ");
+        let mut qb = sqlx::QueryBuilder::<DB>::new(
+            "INSERT INTO report_counters (body_id, year, key, value) ",
+        );
         qb.push_values(chunk, |mut b, ((body, year, key), v)| {
             b.push_bind(*body)
                 .push_bind(i64::from(*year))
@@ -86,7 +88,8 @@ fn row_body(row: &DbRow) -> Result<Body> {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
-        kind: BodyKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("body kind {kind:?}")))?,
+        kind: BodyKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("body kind {kind:?}")))?,
         parent_id: row.try_get("parent_id")?,
     })
 }
@@ -121,7 +124,8 @@ fn row_case(row: &DbRow) -> Result<Case> {
         record: CaseRecord {
             body_id: row.try_get("body_id")?,
             application_id: row.try_get("application_id")?,
-            kind: CaseKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("case kind {kind:?}")))?,
+            kind: CaseKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("case kind {kind:?}")))?,
             outcome: CaseOutcome::parse(&outcome)
                 .ok_or_else(|| StoreError::Corrupt(format!("case outcome {outcome:?}")))?,
             filed_on: parse_stored_date(&filed)?,
@@ -156,7 +160,11 @@ fn status_json(s: &Status) -> String {
 
 fn due_of(status: &Status, channel: gongkai_calendar::Channel, cal: &Calendar) -> Option<String> {
     // A missing calendar year leaves the due date unknown rather than guessed.
-    status.due_date(channel, cal).ok().flatten().map(format_date)
+    status
+        .due_date(channel, cal)
+        .ok()
+        .flatten()
+        .map(format_date)
 }
 
 async fn body_by_code(conn: &mut Conn, code: &str) -> Result<Body> {
@@ -223,7 +231,15 @@ pub(crate) async fn create_body(pool: &Pool, _cal: &Calendar, nb: &NewBody) -> R
         kind: nb.kind,
         parent_id: parent.map(|p| p.id),
     };
-    outbox(&mut tx, "body", id, Some(id), "created", serde_json::to_value(&body).unwrap_or_default()).await?;
+    outbox(
+        &mut tx,
+        "body",
+        id,
+        Some(id),
+        "created",
+        serde_json::to_value(&body).unwrap_or_default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(body)
 }
@@ -279,16 +295,21 @@ pub(crate) async fn create_user(
     })
 }
 
-pub(crate) async fn get_user_by_login(pool: &Pool, _cal: &Calendar, login: &str) -> Result<UserWithHash> {
-    let row = sqlx::query("SELECT id, login, display_name, password_hash FROM users WHERE login = $1")
-        .bind(login)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "用户",
-            what_en: "user",
-            key: login.to_string(),
-        })?;
+pub(crate) async fn get_user_by_login(
+    pool: &Pool,
+    _cal: &Calendar,
+    login: &str,
+) -> Result<UserWithHash> {
+    let row =
+        sqlx::query("SELECT id, login, display_name, password_hash FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "用户",
+                what_en: "user",
+                key: login.to_string(),
+            })?;
     Ok(UserWithHash {
         user: User {
             id: row.try_get("id")?,
@@ -299,7 +320,13 @@ pub(crate) async fn get_user_by_login(pool: &Pool, _cal: &Calendar, login: &str)
     })
 }
 
-pub(crate) async fn grant_role(pool: &Pool, _cal: &Calendar, user_id: i64, body_id: i64, role: Role) -> Result<()> {
+pub(crate) async fn grant_role(
+    pool: &Pool,
+    _cal: &Calendar,
+    user_id: i64,
+    body_id: i64,
+    role: Role,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO user_roles (user_id, body_id, role) VALUES ($1, $2, $3) ON CONFLICT (user_id, body_id, role) DO NOTHING",
     )
@@ -311,7 +338,11 @@ pub(crate) async fn grant_role(pool: &Pool, _cal: &Calendar, user_id: i64, body_
     Ok(())
 }
 
-pub(crate) async fn user_roles(pool: &Pool, _cal: &Calendar, user_id: i64) -> Result<Vec<RoleGrant>> {
+pub(crate) async fn user_roles(
+    pool: &Pool,
+    _cal: &Calendar,
+    user_id: i64,
+) -> Result<Vec<RoleGrant>> {
     let rows = sqlx::query(
         "SELECT r.body_id, b.code, r.role FROM user_roles r JOIN bodies b ON b.id = r.body_id \
          WHERE r.user_id = $1 ORDER BY b.code, r.role",
@@ -325,7 +356,8 @@ pub(crate) async fn user_roles(pool: &Pool, _cal: &Calendar, user_id: i64) -> Re
             Ok(RoleGrant {
                 body_id: r.try_get("body_id")?,
                 body_code: r.try_get("code")?,
-                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                role: Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
             })
         })
         .collect()
@@ -411,8 +443,23 @@ pub(crate) async fn receive_application(
     .bind(p.address.as_deref())
     .execute(&mut *tx)
     .await?;
-    insert_event(&mut tx, id, 1, &EventKind::Received, app.received_on, actor, note, &now).await?;
-    add_counters(&mut tx, app.body_id, &status.contributions(app.applicant_type)).await?;
+    insert_event(
+        &mut tx,
+        id,
+        1,
+        &EventKind::Received,
+        app.received_on,
+        actor,
+        note,
+        &now,
+    )
+    .await?;
+    add_counters(
+        &mut tx,
+        app.body_id,
+        &status.contributions(app.applicant_type),
+    )
+    .await?;
     outbox(
         &mut tx,
         "application",
@@ -457,9 +504,11 @@ pub(crate) async fn apply_event(
         })?;
     let version: i64 = row.try_get("version")?;
     let mut app = row_application(&row)?;
-    let next = gongkai_ledger::transition(&app.status, event, on).map_err(|error| StoreError::Transition {
-        application: app.tracking_code.clone(),
-        error,
+    let next = gongkai_ledger::transition(&app.status, event, on).map_err(|error| {
+        StoreError::Transition {
+            application: app.tracking_code.clone(),
+            error,
+        }
     })?;
     let delta = counters::delta(
         &app.status.contributions(app.applicant_type),
@@ -513,7 +562,11 @@ pub(crate) async fn get_application(pool: &Pool, _cal: &Calendar, id: i64) -> Re
     row_application(&row)
 }
 
-pub(crate) async fn get_application_by_code(pool: &Pool, _cal: &Calendar, code: &str) -> Result<Application> {
+pub(crate) async fn get_application_by_code(
+    pool: &Pool,
+    _cal: &Calendar,
+    code: &str,
+) -> Result<Application> {
     let code = gongkai_ledger::tracking::normalise_code(code);
     let row = sqlx::query("SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version FROM applications WHERE tracking_code = $1 OR tracking_code = $2 ORDER BY id LIMIT 1")
         .bind(&code)
@@ -528,7 +581,11 @@ pub(crate) async fn get_application_by_code(pool: &Pool, _cal: &Calendar, code: 
     row_application(&row)
 }
 
-pub(crate) async fn application_events(pool: &Pool, _cal: &Calendar, id: i64) -> Result<Vec<ApplicationEvent>> {
+pub(crate) async fn application_events(
+    pool: &Pool,
+    _cal: &Calendar,
+    id: i64,
+) -> Result<Vec<ApplicationEvent>> {
     let rows = sqlx::query(
         "SELECT seq, on_date, recorded_at, actor, note, data FROM application_events WHERE application_id = $1 ORDER BY seq",
     )
@@ -541,8 +598,10 @@ pub(crate) async fn application_events(pool: &Pool, _cal: &Calendar, id: i64) ->
             let on: String = r.try_get("on_date")?;
             let seq: i64 = r.try_get("seq")?;
             Ok(ApplicationEvent {
-                seq: u32::try_from(seq).map_err(|_| StoreError::Corrupt(format!("event seq {seq}")))?,
-                kind: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?,
+                seq: u32::try_from(seq)
+                    .map_err(|_| StoreError::Corrupt(format!("event seq {seq}")))?,
+                kind: serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?,
                 on: parse_stored_date(&on)?,
                 recorded_at: r.try_get("recorded_at")?,
                 actor: r.try_get("actor")?,
@@ -571,7 +630,12 @@ pub(crate) async fn personal_data(pool: &Pool, _cal: &Calendar, id: i64) -> Resu
     })
 }
 
-pub(crate) async fn find_by_tracking(pool: &Pool, _cal: &Calendar, code: &str, secret: &str) -> Result<Option<Application>> {
+pub(crate) async fn find_by_tracking(
+    pool: &Pool,
+    _cal: &Calendar,
+    code: &str,
+    secret: &str,
+) -> Result<Option<Application>> {
     let row = sqlx::query("SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version, secret_hash FROM applications WHERE tracking_code = $1 OR tracking_code = $2 ORDER BY id LIMIT 1")
         .bind(code)
         .bind(gongkai_ledger::tracking::normalise(code))
@@ -653,7 +717,12 @@ impl AppQuery {
     }
 }
 
-async fn query_apps(pool: &Pool, q: &AppQuery, limit: i64, offset: i64) -> Result<Vec<Application>> {
+async fn query_apps(
+    pool: &Pool,
+    q: &AppQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Application>> {
     let sql = sqlx::query(concat!(
         "SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version FROM applications",
         app_where!(),
@@ -664,15 +733,25 @@ async fn query_apps(pool: &Pool, q: &AppQuery, limit: i64, offset: i64) -> Resul
 }
 
 async fn count_apps(pool: &Pool, q: &AppQuery) -> Result<i64> {
-    let sql = sqlx::query(concat!("SELECT COUNT(*) AS n FROM applications", app_where!()));
+    let sql = sqlx::query(concat!(
+        "SELECT COUNT(*) AS n FROM applications",
+        app_where!()
+    ));
     let row = q.bind(sql).fetch_one(pool).await?;
     Ok(row.try_get("n")?)
 }
 
-pub(crate) async fn list_applications(pool: &Pool, _cal: &Calendar, f: &ApplicationFilter) -> Result<Vec<Application>> {
+pub(crate) async fn list_applications(
+    pool: &Pool,
+    _cal: &Calendar,
+    f: &ApplicationFilter,
+) -> Result<Vec<Application>> {
     let mut q = AppQuery {
         body: f.body_id.unwrap_or(0),
-        applicant: f.applicant_type.map(|a| a.column_key().to_string()).unwrap_or_default(),
+        applicant: f
+            .applicant_type
+            .map(|a| a.column_key().to_string())
+            .unwrap_or_default(),
         outcomes: f.outcome.map(|o| o.code().to_string()).unwrap_or_default(),
         state: f.state.map(|s| s.as_str().to_string()).unwrap_or_default(),
         ..AppQuery::default()
@@ -688,7 +767,9 @@ pub(crate) async fn list_applications(pool: &Pool, _cal: &Calendar, f: &Applicat
 }
 
 pub(crate) async fn count_applications(pool: &Pool, _cal: &Calendar) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM applications").fetch_one(pool).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM applications")
+        .fetch_one(pool)
+        .await?;
     Ok(row.try_get("n")?)
 }
 
@@ -715,17 +796,22 @@ pub(crate) async fn ingest_applications(
     let mut codes = HashMap::with_capacity(total);
     let mut events_total = 0usize;
     for (index, item) in items.into_iter().enumerate() {
-        item.new
-            .validate()
-            .map_err(|e| StoreError::Item { index, message: e.to_string() })?;
+        item.new.validate().map_err(|e| StoreError::Item {
+            index,
+            message: e.to_string(),
+        })?;
         let mut history = Vec::with_capacity(item.events.len() + 1);
         history.push((EventKind::Received, item.new.received_on, String::new()));
         history.extend(item.events.iter().cloned());
-        let replay_input: Vec<(EventKind, Date)> = history.iter().map(|(k, d, _)| (k.clone(), *d)).collect();
-        let status = gongkai_ledger::replay(&replay_input)
-            .map_err(|e| StoreError::Item { index, message: e.to_string() })?;
-        let chunk: &[u8; gongkai_ledger::tracking::ENTROPY_BYTES] = entropy
-            [index * gongkai_ledger::tracking::ENTROPY_BYTES..(index + 1) * gongkai_ledger::tracking::ENTROPY_BYTES]
+        let replay_input: Vec<(EventKind, Date)> =
+            history.iter().map(|(k, d, _)| (k.clone(), *d)).collect();
+        let status = gongkai_ledger::replay(&replay_input).map_err(|e| StoreError::Item {
+            index,
+            message: e.to_string(),
+        })?;
+        let chunk: &[u8; gongkai_ledger::tracking::ENTROPY_BYTES] = entropy[index
+            * gongkai_ledger::tracking::ENTROPY_BYTES
+            ..(index + 1) * gongkai_ledger::tracking::ENTROPY_BYTES]
             .try_into()
             .expect("entropy sized by caller");
         let mut creds = TrackingCredentials::from_entropy(chunk);
@@ -735,15 +821,28 @@ pub(crate) async fn ingest_applications(
         if codes.insert(creds.code.clone(), index).is_some() {
             return Err(StoreError::Item {
                 index,
-                message: format!("跟踪码 {} 在本批中重复 (duplicate tracking code in this batch)", creds.code),
+                message: format!(
+                    "跟踪码 {} 在本批中重复 (duplicate tracking code in this batch)",
+                    creds.code
+                ),
             });
         }
         for ((y, k), v) in status.contributions(item.new.applicant_type) {
             *counters_all.entry((item.new.body_id, y, k)).or_insert(0) += v;
         }
-        let due = if status.state.is_closed() { None } else { due_of(&status, item.new.channel, cal) };
+        let due = if status.state.is_closed() {
+            None
+        } else {
+            due_of(&status, item.new.channel, cal)
+        };
         events_total += history.len();
-        prepared.push(Prepared { item, status, creds, due, history });
+        prepared.push(Prepared {
+            item,
+            status,
+            creds,
+            due,
+            history,
+        });
     }
 
     // 2. One transaction for everything.
@@ -757,7 +856,9 @@ pub(crate) async fn ingest_applications(
     for (ci, chunk) in prepared.chunks(CHUNK).enumerate() {
         // Tracking codes already in the database.
         if chunk.iter().any(|p| p.item.tracking_code.is_some()) {
-            let mut qb = sqlx::QueryBuilder::<DB>::new("SELECT tracking_code FROM applications WHERE tracking_code IN (");
+            let mut qb = sqlx::QueryBuilder::<DB>::new(
+                "SELECT tracking_code FROM applications WHERE tracking_code IN (",
+            );
             let mut sep = qb.separated(", ");
             for p in chunk {
                 sep.push_bind(p.creds.code.clone());
@@ -920,12 +1021,28 @@ pub(crate) async fn create_case(pool: &Pool, _cal: &Calendar, c: &CaseRecord) ->
     body_by_id(&mut tx, c.body_id).await?;
     check_case_application(&mut tx, c).await?;
     let id = insert_case(&mut tx, c).await?;
-    outbox(&mut tx, "case", id, Some(c.body_id), "created", serde_json::json!({"kind": c.kind.key(), "outcome": c.outcome.key()})).await?;
+    outbox(
+        &mut tx,
+        "case",
+        id,
+        Some(c.body_id),
+        "created",
+        serde_json::json!({"kind": c.kind.key(), "outcome": c.outcome.key()}),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Case { id, record: c.clone() })
+    Ok(Case {
+        id,
+        record: c.clone(),
+    })
 }
 
-pub(crate) async fn update_case(pool: &Pool, _cal: &Calendar, id: i64, c: &CaseRecord) -> Result<Case> {
+pub(crate) async fn update_case(
+    pool: &Pool,
+    _cal: &Calendar,
+    id: i64,
+    c: &CaseRecord,
+) -> Result<Case> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query("SELECT id, body_id, application_id, kind, outcome, filed_on, closed_on, reference, note FROM cases WHERE id = $1")
         .bind(id)
@@ -938,7 +1055,9 @@ pub(crate) async fn update_case(pool: &Pool, _cal: &Calendar, id: i64, c: &CaseR
         })?;
     let old = row_case(&row)?;
     if old.record.body_id != c.body_id {
-        return Err(StoreError::Invalid("案件不能改到其他机关 (a case cannot move to another body)".into()));
+        return Err(StoreError::Invalid(
+            "案件不能改到其他机关 (a case cannot move to another body)".into(),
+        ));
     }
     check_case_application(&mut tx, c).await?;
     sqlx::query(
@@ -954,20 +1073,44 @@ pub(crate) async fn update_case(pool: &Pool, _cal: &Calendar, id: i64, c: &CaseR
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    add_counters(&mut tx, c.body_id, &counters::delta(&old.record.contributions(), &c.contributions())).await?;
-    outbox(&mut tx, "case", id, Some(c.body_id), "updated", serde_json::json!({"kind": c.kind.key(), "outcome": c.outcome.key()})).await?;
+    add_counters(
+        &mut tx,
+        c.body_id,
+        &counters::delta(&old.record.contributions(), &c.contributions()),
+    )
+    .await?;
+    outbox(
+        &mut tx,
+        "case",
+        id,
+        Some(c.body_id),
+        "updated",
+        serde_json::json!({"kind": c.kind.key(), "outcome": c.outcome.key()}),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Case { id, record: c.clone() })
+    Ok(Case {
+        id,
+        record: c.clone(),
+    })
 }
 
-pub(crate) async fn list_cases(pool: &Pool, _cal: &Calendar, body_id: i64, year: Option<i32>) -> Result<Vec<Case>> {
+pub(crate) async fn list_cases(
+    pool: &Pool,
+    _cal: &Calendar,
+    body_id: i64,
+    year: Option<i32>,
+) -> Result<Vec<Case>> {
     let rows = sqlx::query("SELECT id, body_id, application_id, kind, outcome, filed_on, closed_on, reference, note FROM cases WHERE body_id = $1 ORDER BY filed_on, id")
         .bind(body_id)
         .fetch_all(pool)
         .await?;
     let all: Vec<Case> = rows.iter().map(row_case).collect::<Result<_>>()?;
     Ok(match year {
-        Some(y) => all.into_iter().filter(|c| c.record.reported_as(y).is_some()).collect(),
+        Some(y) => all
+            .into_iter()
+            .filter(|c| c.record.reported_as(y).is_some())
+            .collect(),
         None => all,
     })
 }
@@ -1010,20 +1153,44 @@ async fn upsert_document_conn(conn: &mut Conn, d: &DocumentRecord) -> Result<Doc
             (row.try_get("id")?, Contributions::new())
         }
     };
-    add_counters(conn, d.body_id, &counters::delta(&before, &d.contributions())).await?;
-    Ok(Document { id, record: d.clone() })
+    add_counters(
+        conn,
+        d.body_id,
+        &counters::delta(&before, &d.contributions()),
+    )
+    .await?;
+    Ok(Document {
+        id,
+        record: d.clone(),
+    })
 }
 
-pub(crate) async fn upsert_document(pool: &Pool, _cal: &Calendar, d: &DocumentRecord) -> Result<Document> {
+pub(crate) async fn upsert_document(
+    pool: &Pool,
+    _cal: &Calendar,
+    d: &DocumentRecord,
+) -> Result<Document> {
     let mut tx = pool.begin().await?;
     body_by_id(&mut tx, d.body_id).await?;
     let doc = upsert_document_conn(&mut tx, d).await?;
-    outbox(&mut tx, "document", doc.id, Some(d.body_id), "updated", serde_json::to_value(&doc).unwrap_or_default()).await?;
+    outbox(
+        &mut tx,
+        "document",
+        doc.id,
+        Some(d.body_id),
+        "updated",
+        serde_json::to_value(&doc).unwrap_or_default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(doc)
 }
 
-pub(crate) async fn list_documents(pool: &Pool, _cal: &Calendar, body_id: i64) -> Result<Vec<Document>> {
+pub(crate) async fn list_documents(
+    pool: &Pool,
+    _cal: &Calendar,
+    body_id: i64,
+) -> Result<Vec<Document>> {
     let rows = sqlx::query("SELECT id, body_id, kind, title, doc_number, issued_on, published_on, repealed_on FROM documents WHERE body_id = $1 ORDER BY issued_on, id")
         .bind(body_id)
         .fetch_all(pool)
@@ -1031,7 +1198,12 @@ pub(crate) async fn list_documents(pool: &Pool, _cal: &Calendar, body_id: i64) -
     rows.iter().map(row_document).collect()
 }
 
-async fn upsert_figure_conn(conn: &mut Conn, body_id: i64, f: &YearlyFigure, actor: &str) -> Result<()> {
+async fn upsert_figure_conn(
+    conn: &mut Conn,
+    body_id: i64,
+    f: &YearlyFigure,
+    actor: &str,
+) -> Result<()> {
     // Re-validate: the figure may come from an API caller that built it by hand.
     let checked = YearlyFigure::parse(f.year, &f.cell, &f.value)?;
     sqlx::query(
@@ -1049,16 +1221,35 @@ async fn upsert_figure_conn(conn: &mut Conn, body_id: i64, f: &YearlyFigure, act
     Ok(())
 }
 
-pub(crate) async fn upsert_figure(pool: &Pool, _cal: &Calendar, body_id: i64, f: &YearlyFigure, actor: &str) -> Result<()> {
+pub(crate) async fn upsert_figure(
+    pool: &Pool,
+    _cal: &Calendar,
+    body_id: i64,
+    f: &YearlyFigure,
+    actor: &str,
+) -> Result<()> {
     let mut tx = pool.begin().await?;
     body_by_id(&mut tx, body_id).await?;
     upsert_figure_conn(&mut tx, body_id, f, actor).await?;
-    outbox(&mut tx, "figure", body_id, Some(body_id), "updated", serde_json::json!({"year": f.year, "cell": f.cell})).await?;
+    outbox(
+        &mut tx,
+        "figure",
+        body_id,
+        Some(body_id),
+        "updated",
+        serde_json::json!({"year": f.year, "cell": f.cell}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub(crate) async fn figures(pool: &Pool, _cal: &Calendar, body_id: i64, year: i32) -> Result<Vec<YearlyFigure>> {
+pub(crate) async fn figures(
+    pool: &Pool,
+    _cal: &Calendar,
+    body_id: i64,
+    year: i32,
+) -> Result<Vec<YearlyFigure>> {
     let rows = sqlx::query("SELECT year, cell, value FROM yearly_figures WHERE body_id = $1 AND year = $2 ORDER BY cell")
         .bind(body_id)
         .bind(i64::from(year))
@@ -1099,12 +1290,25 @@ pub(crate) async fn set_narrative(
     .bind(now_rfc3339())
     .execute(&mut *tx)
     .await?;
-    outbox(&mut tx, "narrative", body_id, Some(body_id), "updated", serde_json::json!({"year": year, "section": section})).await?;
+    outbox(
+        &mut tx,
+        "narrative",
+        body_id,
+        Some(body_id),
+        "updated",
+        serde_json::json!({"year": year, "section": section}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub(crate) async fn narrative(pool: &Pool, _cal: &Calendar, body_id: i64, year: i32) -> Result<BTreeMap<String, String>> {
+pub(crate) async fn narrative(
+    pool: &Pool,
+    _cal: &Calendar,
+    body_id: i64,
+    year: i32,
+) -> Result<BTreeMap<String, String>> {
     let rows = sqlx::query("SELECT section, text FROM narratives WHERE body_id = $1 AND year = $2")
         .bind(body_id)
         .bind(i64::from(year))
@@ -1117,7 +1321,12 @@ pub(crate) async fn narrative(pool: &Pool, _cal: &Calendar, body_id: i64, year: 
 
 // --- reports --------------------------------------------------------------------------
 
-pub(crate) async fn year_counters(pool: &Pool, _cal: &Calendar, body_id: i64, year: i32) -> Result<YearCounters> {
+pub(crate) async fn year_counters(
+    pool: &Pool,
+    _cal: &Calendar,
+    body_id: i64,
+    year: i32,
+) -> Result<YearCounters> {
     let mut out = YearCounters::default();
     let rows = sqlx::query(
         "SELECT key, CAST(SUM(value) AS BIGINT) AS v FROM report_counters WHERE body_id = $1 AND year < $2 GROUP BY key",
@@ -1129,18 +1338,24 @@ pub(crate) async fn year_counters(pool: &Pool, _cal: &Calendar, body_id: i64, ye
     for r in &rows {
         out.before.insert(r.try_get("key")?, r.try_get("v")?);
     }
-    let rows = sqlx::query("SELECT key, value FROM report_counters WHERE body_id = $1 AND year = $2")
-        .bind(body_id)
-        .bind(i64::from(year))
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT key, value FROM report_counters WHERE body_id = $1 AND year = $2")
+            .bind(body_id)
+            .bind(i64::from(year))
+            .fetch_all(pool)
+            .await?;
     for r in &rows {
         out.this_year.insert(r.try_get("key")?, r.try_get("value")?);
     }
     Ok(out)
 }
 
-pub(crate) async fn recount(pool: &Pool, cal: &Calendar, body_id: i64, year: i32) -> Result<RecountReport> {
+pub(crate) async fn recount(
+    pool: &Pool,
+    cal: &Calendar,
+    body_id: i64,
+    year: i32,
+) -> Result<RecountReport> {
     let body = get_body(pool, cal, body_id).await?;
     let mut recomputed = Contributions::new();
     let mut mismatches = Vec::new();
@@ -1149,14 +1364,16 @@ pub(crate) async fn recount(pool: &Pool, cal: &Calendar, body_id: i64, year: i32
         .bind(body_id)
         .fetch_all(pool)
         .await?;
-    let mut meta: HashMap<i64, (String, ApplicantType, String)> = HashMap::with_capacity(apps.len());
+    let mut meta: HashMap<i64, (String, ApplicantType, String)> =
+        HashMap::with_capacity(apps.len());
     for r in &apps {
         let at: String = r.try_get("applicant_type")?;
         meta.insert(
             r.try_get("id")?,
             (
                 r.try_get("tracking_code")?,
-                ApplicantType::from_column_key(&at).ok_or_else(|| StoreError::Corrupt(format!("applicant type {at:?}")))?,
+                ApplicantType::from_column_key(&at)
+                    .ok_or_else(|| StoreError::Corrupt(format!("applicant type {at:?}")))?,
                 r.try_get("status_json")?,
             ),
         );
@@ -1170,14 +1387,19 @@ pub(crate) async fn recount(pool: &Pool, cal: &Calendar, body_id: i64, year: i32
     .await?;
     let n_events = events.len() as i64;
     let mut replayed = 0i64;
-    let mut finish = |app: i64, hist: &mut Vec<(EventKind, Date)>, recomputed: &mut Contributions, mismatches: &mut Vec<CounterMismatch>| -> Result<()> {
+    let mut finish = |app: i64,
+                      hist: &mut Vec<(EventKind, Date)>,
+                      recomputed: &mut Contributions,
+                      mismatches: &mut Vec<CounterMismatch>|
+     -> Result<()> {
         if hist.is_empty() {
             return Ok(());
         }
         let (code, at, stored_status) = meta
             .get(&app)
             .ok_or_else(|| StoreError::Corrupt(format!("events of unknown application {app}")))?;
-        let status = gongkai_ledger::replay(hist).map_err(|e| StoreError::Corrupt(format!("application {code}: {e}")))?;
+        let status = gongkai_ledger::replay(hist)
+            .map_err(|e| StoreError::Corrupt(format!("application {code}: {e}")))?;
         if status_json(&status) != *stored_status {
             mismatches.push(CounterMismatch {
                 year: 0,
@@ -1204,7 +1426,8 @@ pub(crate) async fn recount(pool: &Pool, cal: &Calendar, body_id: i64, year: i32
         let data: String = r.try_get("data")?;
         let on: String = r.try_get("on_date")?;
         hist.push((
-            serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?,
+            serde_json::from_str(&data)
+                .map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?,
             parse_stored_date(&on)?,
         ));
     }
@@ -1228,7 +1451,12 @@ pub(crate) async fn recount(pool: &Pool, cal: &Calendar, body_id: i64, year: i32
     let mut stored = Contributions::new();
     for r in &rows {
         let y: i64 = r.try_get("year")?;
-        counters::add(&mut stored, y as i32, r.try_get::<String, _>("key")?, r.try_get("value")?);
+        counters::add(
+            &mut stored,
+            y as i32,
+            r.try_get::<String, _>("key")?,
+            r.try_get("value")?,
+        );
     }
     let keys: BTreeSet<(i32, String)> = stored.keys().chain(recomputed.keys()).cloned().collect();
     for k in &keys {
@@ -1332,35 +1560,77 @@ pub(crate) async fn explain(
         CellSource::Received { applicant } => {
             q.applicant = col(applicant);
             (q.received_from, q.received_to) = (from.clone(), to.clone());
-            let items = query_apps(pool, &q, limit, 0).await?.iter().map(app_item).collect();
-            (count_apps(pool, &q).await?, items, format!("{year}年内收到的申请"))
+            let items = query_apps(pool, &q, limit, 0)
+                .await?
+                .iter()
+                .map(app_item)
+                .collect();
+            (
+                count_apps(pool, &q).await?,
+                items,
+                format!("{year}年内收到的申请"),
+            )
         }
-        CellSource::Closed { outcomes, applicant } => {
+        CellSource::Closed {
+            outcomes,
+            applicant,
+        } => {
             q.applicant = col(applicant);
             (q.closed_from, q.closed_to) = (from.clone(), to.clone());
-            q.outcomes = outcomes.iter().map(|o| o.code()).collect::<Vec<_>>().join(",");
-            let items = query_apps(pool, &q, limit, 0).await?.iter().map(app_item).collect();
-            (count_apps(pool, &q).await?, items, format!("{year}年内办结且办理结果为 {} 的申请", q.outcomes))
+            q.outcomes = outcomes
+                .iter()
+                .map(|o| o.code())
+                .collect::<Vec<_>>()
+                .join(",");
+            let items = query_apps(pool, &q, limit, 0)
+                .await?
+                .iter()
+                .map(app_item)
+                .collect();
+            (
+                count_apps(pool, &q).await?,
+                items,
+                format!("{year}年内办结且办理结果为 {} 的申请", q.outcomes),
+            )
         }
         CellSource::CarriedOver { applicant } => {
             q.applicant = col(applicant);
             q.received_to = prev_end;
             q.open_on = from.clone();
-            let items = query_apps(pool, &q, limit, 0).await?.iter().map(app_item).collect();
-            (count_apps(pool, &q).await?, items, format!("{year}年以前收到、{year}年1月1日仍未办结的申请"))
+            let items = query_apps(pool, &q, limit, 0)
+                .await?
+                .iter()
+                .map(app_item)
+                .collect();
+            (
+                count_apps(pool, &q).await?,
+                items,
+                format!("{year}年以前收到、{year}年1月1日仍未办结的申请"),
+            )
         }
         CellSource::CarriedForward { applicant } => {
             q.applicant = col(applicant);
             q.received_to = to.clone();
             q.open_on = next_year;
-            let items = query_apps(pool, &q, limit, 0).await?.iter().map(app_item).collect();
-            (count_apps(pool, &q).await?, items, format!("截至{year}年12月31日仍未办结的申请"))
+            let items = query_apps(pool, &q, limit, 0)
+                .await?
+                .iter()
+                .map(app_item)
+                .collect();
+            (
+                count_apps(pool, &q).await?,
+                items,
+                format!("截至{year}年12月31日仍未办结的申请"),
+            )
         }
         CellSource::Cases { kind, outcome } => {
             let cases = list_cases(pool, cal, body_id, Some(year)).await?;
             let matching: Vec<&Case> = cases
                 .iter()
-                .filter(|c| c.record.kind == *kind && outcome.is_none_or(|o| c.record.reported_as(year) == Some(o)))
+                .filter(|c| {
+                    c.record.kind == *kind
+                        && outcome.is_none_or(|o| c.record.reported_as(year) == Some(o))
+                })
                 .collect();
             let items = matching
                 .iter()
@@ -1397,7 +1667,9 @@ pub(crate) async fn explain(
                         DocumentColumn::Issued => in_year(r.issued_on),
                         DocumentColumn::Published => in_year(published),
                         DocumentColumn::Repealed => r.repealed_on.is_some_and(in_year),
-                        DocumentColumn::InForce => end(r.issued_on) && !r.repealed_on.is_some_and(end),
+                        DocumentColumn::InForce => {
+                            end(r.issued_on) && !r.repealed_on.is_some_and(end)
+                        }
                         DocumentColumn::PublishedTotal => end(published),
                     }
                 })
@@ -1409,10 +1681,19 @@ pub(crate) async fn explain(
                     kind: "document",
                     id: d.id,
                     reference: d.record.doc_number.clone(),
-                    detail: format!("{} · {} · 制发 {}", d.record.kind.label_zh(), d.record.title, format_date(d.record.issued_on)),
+                    detail: format!(
+                        "{} · {} · 制发 {}",
+                        d.record.kind.label_zh(),
+                        d.record.title,
+                        format_date(d.record.issued_on)
+                    ),
                 })
                 .collect();
-            (matching.len() as i64, items, format!("登记册中的{}", kind.label_zh()))
+            (
+                matching.len() as i64,
+                items,
+                format!("登记册中的{}", kind.label_zh()),
+            )
         }
         CellSource::Figure { cell } => {
             let row = sqlx::query("SELECT value, updated_by, updated_at FROM yearly_figures WHERE body_id = $1 AND year = $2 AND cell = $3")
@@ -1435,7 +1716,11 @@ pub(crate) async fn explain(
                 }],
                 None => Vec::new(),
             };
-            (items.len() as i64, items, "按年度录入或导入的数字（未录入为0）".to_string())
+            (
+                items.len() as i64,
+                items,
+                "按年度录入或导入的数字（未录入为0）".to_string(),
+            )
         }
     };
     let consistent = match source {
@@ -1454,7 +1739,12 @@ pub(crate) async fn explain(
     })
 }
 
-pub(crate) async fn outbox_after(pool: &Pool, _cal: &Calendar, after: i64, limit: i64) -> Result<Vec<OutboxEntry>> {
+pub(crate) async fn outbox_after(
+    pool: &Pool,
+    _cal: &Calendar,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<OutboxEntry>> {
     let rows = sqlx::query("SELECT id, topic, entity_id, body_id, op, payload, created_at FROM outbox WHERE id > $1 ORDER BY id LIMIT $2")
         .bind(after)
         .bind(limit)
@@ -1477,7 +1767,13 @@ pub(crate) async fn outbox_after(pool: &Pool, _cal: &Calendar, after: i64, limit
 
 // --- import / export ------------------------------------------------------------------
 
-async fn record_import(conn: &mut Conn, kind: &str, source: &str, rows: usize, actor: &str) -> Result<()> {
+async fn record_import(
+    conn: &mut Conn,
+    kind: &str,
+    source: &str,
+    rows: usize,
+    actor: &str,
+) -> Result<()> {
     let row = sqlx::query("INSERT INTO imports (kind, source, rows, actor, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(kind)
         .bind(source)
@@ -1487,7 +1783,15 @@ async fn record_import(conn: &mut Conn, kind: &str, source: &str, rows: usize, a
         .fetch_one(&mut *conn)
         .await?;
     let id: i64 = row.try_get("id")?;
-    outbox(conn, "import", id, None, "imported", serde_json::json!({"kind": kind, "rows": rows})).await
+    outbox(
+        conn,
+        "import",
+        id,
+        None,
+        "imported",
+        serde_json::json!({"kind": kind, "rows": rows}),
+    )
+    .await
 }
 
 fn at_line(source: &str, line: u64, e: StoreError) -> StoreError {
@@ -1507,12 +1811,20 @@ pub(crate) async fn import_cases(
 ) -> Result<ImportReport> {
     let mut tx = pool.begin().await?;
     for (line, c) in &cases {
-        check_case_application(&mut tx, c).await.map_err(|e| at_line(source, *line, e))?;
-        insert_case(&mut tx, c).await.map_err(|e| at_line(source, *line, e))?;
+        check_case_application(&mut tx, c)
+            .await
+            .map_err(|e| at_line(source, *line, e))?;
+        insert_case(&mut tx, c)
+            .await
+            .map_err(|e| at_line(source, *line, e))?;
     }
     record_import(&mut tx, "cases", source, cases.len(), actor).await?;
     tx.commit().await?;
-    Ok(ImportReport { kind: "cases", rows: cases.len(), events: 0 })
+    Ok(ImportReport {
+        kind: "cases",
+        rows: cases.len(),
+        events: 0,
+    })
 }
 
 pub(crate) async fn import_documents(
@@ -1524,11 +1836,17 @@ pub(crate) async fn import_documents(
 ) -> Result<ImportReport> {
     let mut tx = pool.begin().await?;
     for (line, d) in &docs {
-        upsert_document_conn(&mut tx, d).await.map_err(|e| at_line(source, *line, e))?;
+        upsert_document_conn(&mut tx, d)
+            .await
+            .map_err(|e| at_line(source, *line, e))?;
     }
     record_import(&mut tx, "documents", source, docs.len(), actor).await?;
     tx.commit().await?;
-    Ok(ImportReport { kind: "documents", rows: docs.len(), events: 0 })
+    Ok(ImportReport {
+        kind: "documents",
+        rows: docs.len(),
+        events: 0,
+    })
 }
 
 pub(crate) async fn import_figures(
@@ -1540,11 +1858,17 @@ pub(crate) async fn import_figures(
 ) -> Result<ImportReport> {
     let mut tx = pool.begin().await?;
     for (line, body, f) in &figures {
-        upsert_figure_conn(&mut tx, *body, f, actor).await.map_err(|e| at_line(source, *line, e))?;
+        upsert_figure_conn(&mut tx, *body, f, actor)
+            .await
+            .map_err(|e| at_line(source, *line, e))?;
     }
     record_import(&mut tx, "figures", source, figures.len(), actor).await?;
     tx.commit().await?;
-    Ok(ImportReport { kind: "figures", rows: figures.len(), events: 0 })
+    Ok(ImportReport {
+        kind: "figures",
+        rows: figures.len(),
+        events: 0,
+    })
 }
 
 pub(crate) async fn export_application_rows(
@@ -1579,11 +1903,18 @@ pub(crate) async fn export_application_rows(
                 received_on: r.try_get("received_on")?,
                 request_text: r.try_get("request_text")?,
                 applicant_name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
-                id_number: r.try_get::<Option<String>, _>("id_number")?.unwrap_or_default(),
+                id_number: r
+                    .try_get::<Option<String>, _>("id_number")?
+                    .unwrap_or_default(),
                 phone: r.try_get::<Option<String>, _>("phone")?.unwrap_or_default(),
                 email: r.try_get::<Option<String>, _>("email")?.unwrap_or_default(),
-                address: r.try_get::<Option<String>, _>("address")?.unwrap_or_default(),
-                outcome: status.outcome.map(|o| o.code().to_string()).unwrap_or_default(),
+                address: r
+                    .try_get::<Option<String>, _>("address")?
+                    .unwrap_or_default(),
+                outcome: status
+                    .outcome
+                    .map(|o| o.code().to_string())
+                    .unwrap_or_default(),
                 closed_on: status.closed_on.map(format_date).unwrap_or_default(),
                 reply_reference: status.reply.map(|r| r.reference).unwrap_or_default(),
             })

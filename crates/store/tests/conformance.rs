@@ -93,7 +93,7 @@ async fn story(store: &Store, raw: RawDb<'_>) {
         })
         .await
         .unwrap();
-    assert_eq!(town.parent_id.is_some(), true);
+    assert!(town.parent_id.is_some());
     let err = store
         .create_body(&NewBody {
             code: "bad-town".into(),
