@@ -1,9 +1,23 @@
 //! The demo data set of `gongkai serve --demo`: 广州市 → 南沙区 → 黄阁镇 and sibling bodies,
-//! staff accounts, a standard catalog, documents, a year of applications, cases, registers and
-//! published reports. Loading is idempotent: an already seeded database is left as it is.
+//! staff accounts, disclosure guides, a standard catalog over every domain with published
+//! documents and drafts, about two years of applications in every state and outcome, cases,
+//! Art. 20 registers, and published annual reports (with one correction, and the real 2020
+//! report of 黄阁镇 in the 2019 format). Loading is idempotent: an already seeded database
+//! is left as it is.
+//!
+//! Everything is generated from fixed tables and a seeded generator, relative to the day of
+//! seeding (so that open applications are at risk or overdue *today*): the same day gives the
+//! same data. Names of applicants are obviously fictitious (张某某, 广州某某物流有限公司).
 
+mod apps;
+mod content;
+mod registers;
+mod reports;
+
+use gongkai_calendar::{Calendar, is_weekend};
 use gongkai_ledger::{BodyKind, NewBody, Role};
 use gongkai_store::{Store, StoreError};
+use time::{Date, Duration};
 
 /// Demo staff accounts: (login, display name, password, body code, role).
 pub const DEMO_USERS: [(&str, &str, &str, &str, Role); 4] = [
@@ -67,8 +81,28 @@ pub const DEMO_BODIES: [(&str, &str, BodyKind, Option<&str>); 7] = [
     ),
 ];
 
-/// Seed the demo data unless the database already has bodies. Returns whether it seeded.
+/// The bodies that get the full data set (guide, catalog, documents, applications, cases,
+/// registers, reports): 黄阁镇 and two sibling townships.
+pub const DEMO_FULL_BODIES: [&str; 3] = ["440115101", "440115102", "440115001"];
+
+/// The real published 2020 annual report of 黄阁镇 (2019 format), published by the demo so
+/// that the portal shows a report in the older format too.
+pub const HUANGGE_2020_JSON: &str = include_str!("../../../examples/reports/huangge-2020.json");
+
+/// Body code of 黄阁镇.
+pub const HUANGGE: &str = "440115101";
+
+/// Seed the demo data as of today (Asia/Shanghai) unless the database already has bodies.
+/// Returns whether it seeded.
 pub async fn seed(store: &Store) -> Result<bool, StoreError> {
+    seed_as_of(store, crate::portal::today()).await
+}
+
+/// Seed the demo data as if today were `today` (the data is a function of this date):
+/// applications up to `today`, some still open (one at risk, one overdue on `today`), reports
+/// of the years before `today`'s year. Does nothing and returns `false` when the database
+/// already has bodies.
+pub async fn seed_as_of(store: &Store, today: Date) -> Result<bool, StoreError> {
     if !store.list_bodies().await?.is_empty() {
         return Ok(false);
     }
@@ -87,5 +121,185 @@ pub async fn seed(store: &Store) -> Result<bool, StoreError> {
         let b = store.get_body_by_code(body).await?;
         store.grant_role(user.id, b.id, role).await?;
     }
+    let days = Days::new(store.calendar());
+    for (i, code) in DEMO_FULL_BODIES.iter().enumerate() {
+        let body = store.get_body_by_code(code).await?;
+        let profile = &content::PROFILES[i];
+        debug_assert_eq!(profile.code, *code);
+        let ctx = Ctx {
+            store,
+            days: &days,
+            today,
+            body_id: body.id,
+            body_name: &body.name,
+            profile,
+        };
+        content::seed_portal(&ctx).await?;
+        let ledger = apps::seed_applications(&ctx).await?;
+        registers::seed_cases(&ctx, &ledger).await?;
+        registers::seed_registers(&ctx).await?;
+        reports::seed_reports(&ctx, &ledger).await?;
+    }
+    content::seed_district_guide(store).await?;
+    reports::publish_huangge_2020(store).await?;
     Ok(true)
+}
+
+/// What every part of the seeding needs about the body being seeded.
+pub(crate) struct Ctx<'a> {
+    pub store: &'a Store,
+    pub days: &'a Days<'a>,
+    pub today: Date,
+    pub body_id: i64,
+    pub body_name: &'a str,
+    pub profile: &'static content::Profile,
+}
+
+impl Ctx<'_> {
+    /// A generator seeded by the body and a purpose, so each part is reproducible alone.
+    pub fn rng(&self, purpose: &str) -> Rng {
+        Rng::from_key(&format!("{}:{purpose}", self.profile.code))
+    }
+}
+
+/// Working-day arithmetic on the store's calendar. Days outside the calendar's years fall
+/// back to Monday–Friday, so seeding never fails near the end of the known years (the
+/// store leaves the due date of such applications unknown).
+pub(crate) struct Days<'a> {
+    cal: &'a Calendar,
+}
+
+impl<'a> Days<'a> {
+    pub fn new(cal: &'a Calendar) -> Days<'a> {
+        Days { cal }
+    }
+
+    pub fn is_working(&self, d: Date) -> bool {
+        self.cal.is_working_day(d).unwrap_or(!is_weekend(d))
+    }
+
+    /// The `n`th working day after `d` (`d` itself not counted).
+    pub fn add(&self, d: Date, n: u32) -> Date {
+        let mut d = d;
+        let mut counted = 0;
+        while counted < n {
+            d += Duration::days(1);
+            if self.is_working(d) {
+                counted += 1;
+            }
+        }
+        d
+    }
+
+    /// The working day `n` working days before `d` (for `n == 0`, the last working day on or
+    /// before `d`).
+    pub fn sub(&self, d: Date, n: u32) -> Date {
+        let mut d = self.on_or_before(d);
+        for _ in 0..n {
+            d = self.on_or_before(d - Duration::days(1));
+        }
+        d
+    }
+
+    /// The first working day on or after `d`.
+    pub fn on_or_after(&self, d: Date) -> Date {
+        let mut d = d;
+        while !self.is_working(d) {
+            d += Duration::days(1);
+        }
+        d
+    }
+
+    /// The last working day on or before `d`.
+    pub fn on_or_before(&self, d: Date) -> Date {
+        let mut d = d;
+        while !self.is_working(d) {
+            d -= Duration::days(1);
+        }
+        d
+    }
+}
+
+/// A small deterministic generator (SplitMix64): the demo must not depend on a random source.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    /// Seeded by the FNV-1a hash of `key`.
+    pub fn from_key(key: &str) -> Rng {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(h)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..=hi` (`lo` when `hi < lo`).
+    pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + (self.next_u64() % u64::from(hi - lo + 1)) as u32
+    }
+
+    /// True with `percent`% probability.
+    pub fn chance(&mut self, percent: u32) -> bool {
+        self.range(0, 99) < percent
+    }
+
+    pub fn pick<'s, T>(&mut self, items: &'s [T]) -> &'s T {
+        &items[self.range(0, items.len().saturating_sub(1) as u32) as usize]
+    }
+}
+
+/// An invalid demo table (a bug in this module, reported rather than panicking).
+pub(crate) fn bug(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Invalid(format!("演示数据有误 (demo data bug): {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn working_days_follow_the_calendar() {
+        let cal = Calendar::builtin();
+        let d = Days::new(&cal);
+        // 2024-09-30 (Mon) + 1 working day skips the National Day holiday.
+        assert_eq!(d.add(date!(2024 - 09 - 30), 1), date!(2024 - 10 - 08));
+        assert_eq!(d.sub(date!(2024 - 10 - 08), 1), date!(2024 - 09 - 30));
+        assert_eq!(d.sub(date!(2024 - 10 - 06), 0), date!(2024 - 09 - 30));
+        assert_eq!(d.on_or_after(date!(2024 - 10 - 01)), date!(2024 - 10 - 08));
+        // Outside the calendar: Monday–Friday.
+        assert_eq!(d.add(date!(2099 - 01 - 02), 1), date!(2099 - 01 - 05));
+    }
+
+    #[test]
+    fn rng_is_deterministic_and_in_range() {
+        let mut a = Rng::from_key("x");
+        let mut b = Rng::from_key("x");
+        for _ in 0..100 {
+            let v = a.range(3, 7);
+            assert_eq!(v, b.range(3, 7));
+            assert!((3..=7).contains(&v));
+        }
+        assert_ne!(Rng::from_key("x").next_u64(), Rng::from_key("y").next_u64());
+        assert_eq!(a.range(5, 5), 5);
+    }
+
+    #[test]
+    fn embedded_2020_report_parses() {
+        let r = gongkai_report::Report::from_json_str(HUANGGE_2020_JSON).unwrap();
+        assert_eq!(r.year, 2020);
+        assert_eq!(r.body, "广州市南沙区黄阁镇人民政府");
+    }
 }
