@@ -7,9 +7,7 @@ use gongkai_ledger::{
 };
 use gongkai_report::{Report, Severity, check};
 use gongkai_store::{ApplicationFilter, DocumentQuery, MAX_LIST, Store};
-use gongkai_web::demo::{
-    DEMO_BODIES, DEMO_FULL_BODIES, DEMO_USERS, HUANGGE, seed, seed_as_of,
-};
+use gongkai_web::demo::{DEMO_BODIES, DEMO_FULL_BODIES, DEMO_USERS, HUANGGE, seed, seed_as_of};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use time::Date;
@@ -127,7 +125,11 @@ async fn assert_demo(store: &Store, today: Date) {
             let clock = a.status.clock(a.channel, cal, on).unwrap();
             if let Some(c) = a.status.correction {
                 let last = clock.correction_notice_deadline.expect("notice deadline");
-                assert!(c.requested <= last, "{}: correction too late", a.tracking_code);
+                assert!(
+                    c.requested <= last,
+                    "{}: correction too late",
+                    a.tracking_code
+                );
             }
             if a.status.state == ApplicationState::Decided {
                 assert_eq!(
@@ -158,9 +160,13 @@ async fn assert_demo(store: &Store, today: Date) {
         if code == HUANGGE {
             assert!(at_risk >= 1, "no application at risk");
             assert_eq!(overdue, 1, "exactly one overdue application");
-            let states_here: BTreeSet<&str> = apps.iter().map(|a| a.status.state.as_str()).collect();
+            let states_here: BTreeSet<&str> =
+                apps.iter().map(|a| a.status.state.as_str()).collect();
             for s in ApplicationState::ALL {
-                assert!(states_here.contains(s.as_str()), "黄阁镇 has no application {s}");
+                assert!(
+                    states_here.contains(s.as_str()),
+                    "黄阁镇 has no application {s}"
+                );
             }
             // Every outcome closed within last year, so the published report shows each row.
             let last_year: BTreeSet<Outcome> = apps
@@ -184,7 +190,11 @@ async fn assert_demo(store: &Store, today: Date) {
         assert!(!cases.is_empty());
         for c in &cases {
             if let Some(closed) = c.record.closed_on {
-                assert!(closed <= today, "{} closed in the future", c.record.reference);
+                assert!(
+                    closed <= today,
+                    "{} closed in the future",
+                    c.record.reference
+                );
             }
             assert!(c.record.filed_on <= today);
             if let Some(app) = c.record.application_id {
@@ -212,7 +222,12 @@ async fn assert_demo(store: &Store, today: Date) {
             assert_eq!(r.year, v.year);
             let findings = check(&r, latest.get(&(v.year - 1)));
             if v.year >= 2021 {
-                assert!(findings.is_empty(), "{code} {} v{}: {findings:?}", v.year, v.version);
+                assert!(
+                    findings.is_empty(),
+                    "{code} {} v{}: {findings:?}",
+                    v.year,
+                    v.version
+                );
             } else {
                 assert!(
                     findings.iter().all(|f| f.severity != Severity::Error),
@@ -225,11 +240,16 @@ async fn assert_demo(store: &Store, today: Date) {
             latest.insert(v.year, r);
         }
         let years: BTreeSet<i32> = versions.iter().map(|v| v.year).collect();
-        assert!(years.contains(&(y - 2)) && years.contains(&(y - 1)), "{code}: {years:?}");
+        assert!(
+            years.contains(&(y - 2)) && years.contains(&(y - 1)),
+            "{code}: {years:?}"
+        );
         if code == HUANGGE {
             assert!(years.contains(&2020), "the real 2020 report");
             assert!(
-                versions.iter().any(|v| v.version == 2 && !v.reason.is_empty()),
+                versions
+                    .iter()
+                    .any(|v| v.version == 2 && !v.reason.is_empty()),
                 "a correction"
             );
             let r2020 = &latest[&2020];

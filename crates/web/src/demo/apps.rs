@@ -55,6 +55,15 @@ struct Plan {
     steps: Vec<(u32, Step)>,
 }
 
+/// An application open today: (working days since receipt, applicant, channel, outcome, steps).
+type OpenPlan = (
+    u32,
+    ApplicantType,
+    Channel,
+    Option<Outcome>,
+    Vec<(u32, Step)>,
+);
+
 /// Correction deadline given to the applicant, in working days.
 const CORRECTION_DAYS: u32 = 15;
 /// Working days after the fee notice by which the applicant must pay.
@@ -303,12 +312,23 @@ fn filler(received: Date, rng: &mut Rng) -> Plan {
             if rng.chance(20) && steps[0].0 > 3 {
                 let first = rng.range(1, 2);
                 steps[0].0 -= first;
-                steps.insert(0, (first, Step::Note("已电话联系申请人，确认所需信息的范围和获取方式")));
+                steps.insert(
+                    0,
+                    (
+                        first,
+                        Step::Note("已电话联系申请人，确认所需信息的范围和获取方式"),
+                    ),
+                );
             }
             (Some(o), steps)
         }
         70..=77 => {
-            let o = *rng.pick(&[Granted, UnableNotHeld, Granted, UnableUnclearAfterCorrection]);
+            let o = *rng.pick(&[
+                Granted,
+                UnableNotHeld,
+                Granted,
+                UnableUnclearAfterCorrection,
+            ]);
             (
                 Some(o),
                 vec![
@@ -318,7 +338,10 @@ fn filler(received: Date, rng: &mut Rng) -> Plan {
                 ],
             )
         }
-        78..=81 => (Some(OtherNoCorrection), steps_for(Some(OtherNoCorrection), rng)),
+        78..=81 => (
+            Some(OtherNoCorrection),
+            steps_for(Some(OtherNoCorrection), rng),
+        ),
         82..=87 => {
             let o = *rng.pick(&[Granted, Partial, Partial, DeniedThirdPartyRights]);
             let consultee = if rng.chance(70) {
@@ -456,7 +479,7 @@ fn plans(ctx: &Ctx<'_>) -> Result<Vec<Plan>, StoreError> {
 
     // Open today.
     let last = days.on_or_before(today);
-    let open: Vec<(u32, ApplicantType, Channel, Option<Outcome>, Vec<(u32, Step)>)> = vec![
+    let open: Vec<OpenPlan> = vec![
         // fresh
         (
             1,
@@ -563,7 +586,7 @@ pub(crate) async fn seed_applications(ctx: &Ctx<'_>) -> Result<Ledger, StoreErro
         vars.insert("村", rng.pick(ctx.profile.villages).to_string());
         vars.insert("路", rng.pick(ctx.profile.roads).to_string());
         let (requests, reply) = texts(plan.outcome.unwrap_or(Outcome::OtherOther));
-        let template: &str = *rng.pick::<&str>(requests);
+        let template: &str = rng.pick::<&str>(requests);
         let request = fill(template, &vars);
         let form = rng.pick(&["电子版", "纸质复印件", "电子邮件发送", "邮寄纸质件"]);
         let personal = PersonalData {
@@ -619,21 +642,27 @@ pub(crate) async fn seed_applications(ctx: &Ctx<'_>) -> Result<Ledger, StoreErro
                     EventKind::ConsultationStarted { consultee: c },
                     match c {
                         Consultee::ThirdParty => "所申请信息涉及第三方权益，已书面征求第三方意见",
-                        Consultee::OtherAgency => "所申请信息由多个机关共同制作，已征求有关机关意见",
+                        Consultee::OtherAgency => {
+                            "所申请信息由多个机关共同制作，已征求有关机关意见"
+                        }
                     }
                     .to_string(),
                 ),
-                Step::ConsultationEnded => (
-                    EventKind::ConsultationEnded,
-                    "已收到书面意见".to_string(),
-                ),
+                Step::ConsultationEnded => {
+                    (EventKind::ConsultationEnded, "已收到书面意见".to_string())
+                }
                 Step::Extension(d) => (
                     EventKind::ExtensionApproved { days: d },
-                    format!("需调取的档案较多，经政府信息公开工作机构负责人同意延长答复期限{d}个工作日，已告知申请人"),
+                    format!(
+                        "需调取的档案较多，经政府信息公开工作机构负责人同意延长答复期限{d}个工作日，已告知申请人"
+                    ),
                 ),
                 Step::FeeNoticed(fen) => (
                     EventKind::FeeNoticed { amount_fen: fen },
-                    format!("申请数量明显超过合理范围，已发出收费通知（{}元）", fen / 100),
+                    format!(
+                        "申请数量明显超过合理范围，已发出收费通知（{}元）",
+                        fen / 100
+                    ),
                 ),
                 Step::FeePaid => (EventKind::FeePaid, "申请人已缴纳信息处理费".to_string()),
                 Step::FeeLapsed => (
@@ -642,7 +671,9 @@ pub(crate) async fn seed_applications(ctx: &Ctx<'_>) -> Result<Ledger, StoreErro
                 ),
                 Step::Withdraw => (EventKind::Withdrawn, "申请人书面撤回申请".to_string()),
                 Step::Decide => {
-                    let outcome = plan.outcome.ok_or_else(|| super::bug("decision without outcome"))?;
+                    let outcome = plan
+                        .outcome
+                        .ok_or_else(|| super::bug("decision without outcome"))?;
                     let serial = reply_serial.entry(on.year()).or_insert(0);
                     *serial += 1;
                     (

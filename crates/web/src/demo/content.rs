@@ -54,9 +54,22 @@ pub(crate) const PROFILES: [Profile; 3] = [
         fax: "020-3468 0102（演示号码）",
         email: "gongkai@huangge.example.cn",
         villages: &[
-            "黄阁村", "东里村", "大塘村", "莲溪村", "乌洲村", "麒麟村", "小虎村", "沙仔村",
+            "黄阁村",
+            "东里村",
+            "大塘村",
+            "莲溪村",
+            "乌洲村",
+            "麒麟村",
+            "小虎村",
+            "沙仔村",
         ],
-        roads: &["市南公路黄阁段", "黄阁北路", "麒麟二路", "凤凰大道", "蕉门河东路"],
+        roads: &[
+            "市南公路黄阁段",
+            "黄阁北路",
+            "麒麟二路",
+            "凤凰大道",
+            "蕉门河东路",
+        ],
         yearly_applications: 36,
         clerk: "clerk",
         reviewer: "reviewer",
@@ -91,7 +104,14 @@ pub(crate) const PROFILES: [Profile; 3] = [
         phone: "020-3468 0301（演示号码）",
         fax: "020-3468 0302（演示号码）",
         email: "gongkai@nanshajd.example.cn",
-        villages: &["塘坑村", "金洲社区", "南北台村", "板头村", "东涌社区", "幸福社区"],
+        villages: &[
+            "塘坑村",
+            "金洲社区",
+            "南北台村",
+            "板头村",
+            "东涌社区",
+            "幸福社区",
+        ],
         roads: &["进港大道", "金隆路", "港前大道", "环市大道南"],
         yearly_applications: 22,
         clerk: "nanshajd-clerk",
@@ -843,8 +863,7 @@ mod tests {
             for p in t.paragraphs.iter().chain([&t.title]) {
                 let mut vars = BTreeMap::new();
                 for k in [
-                    "机关", "镇", "年", "上年", "月", "村", "路", "电话", "办", "数", "数2",
-                    "金额",
+                    "机关", "镇", "年", "上年", "月", "村", "路", "电话", "办", "数", "数2", "金额",
                 ] {
                     vars.insert(k, "x".to_string());
                 }

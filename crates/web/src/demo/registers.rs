@@ -87,13 +87,15 @@ pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), Sto
             let app = candidates
                 .iter()
                 .find(|c| {
-                    !used.contains(&c.0) && c.1 + Duration::days(30 + dur) <= today - Duration::days(7)
+                    !used.contains(&c.0)
+                        && c.1 + Duration::days(30 + dur) <= today - Duration::days(7)
                 })
                 .copied();
             let filed = match app {
                 Some((_, closed)) => closed + Duration::days(30),
-                None => Date::from_calendar_date(today.year() - 1, Month::March, 10)
-                    .map_err(bug)?,
+                None => {
+                    Date::from_calendar_date(today.year() - 1, Month::March, 10).map_err(bug)?
+                }
             };
             (app.map(|a| a.0), filed, Some(filed + Duration::days(dur)))
         };
@@ -109,11 +111,11 @@ pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), Sto
             (CaseKind::Review, CaseOutcome::Pending) => {
                 "申请人不服政府信息公开答复申请行政复议，复议机关已受理，正在审理".to_string()
             }
-            (_, CaseOutcome::Pending) => "申请人不服政府信息公开答复提起行政诉讼，法院已立案，尚未审结".to_string(),
-            (_, CaseOutcome::Maintained) => "维持原政府信息公开答复".to_string(),
-            (_, CaseOutcome::Corrected) => {
-                "责令重新作出答复，已在法定期限内重新答复".to_string()
+            (_, CaseOutcome::Pending) => {
+                "申请人不服政府信息公开答复提起行政诉讼，法院已立案，尚未审结".to_string()
             }
+            (_, CaseOutcome::Maintained) => "维持原政府信息公开答复".to_string(),
+            (_, CaseOutcome::Corrected) => "责令重新作出答复，已在法定期限内重新答复".to_string(),
             (_, CaseOutcome::Other) => "申请人撤回复议申请（起诉），案件终止".to_string(),
         };
         ctx.store

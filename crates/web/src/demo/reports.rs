@@ -81,7 +81,13 @@ async fn generate_checked(
     let draft = store.generate_report(ctx.body_id, year).await?;
     let actor = ctx.profile.clerk;
     store
-        .set_narrative(ctx.body_id, year, "s1", &s1(ctx, year, &draft, facts), actor)
+        .set_narrative(
+            ctx.body_id,
+            year,
+            "s1",
+            &s1(ctx, year, &draft, facts),
+            actor,
+        )
         .await?;
     store
         .set_narrative(ctx.body_id, year, "s5", &s5(ctx, year), actor)
@@ -124,7 +130,11 @@ async fn approve_and_publish(
             Some(ctx.body_id),
             "report.publish",
             &format!("report:{year}"),
-            if reason.is_empty() { "演示数据：发布年度报告" } else { reason },
+            if reason.is_empty() {
+                "演示数据：发布年度报告"
+            } else {
+                reason
+            },
         )
         .await
 }
@@ -155,8 +165,7 @@ pub(crate) async fn seed_reports(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), S
         // The first version of last year's report of 黄阁镇 omits the information processing
         // fees it collected; version 2 corrects that.
         let correct_later = ctx.profile.code == HUANGGE && year == y - 1 && fee_count > 0;
-        let report =
-            generate_checked(ctx, year, &facts, !correct_later, previous.as_ref()).await?;
+        let report = generate_checked(ctx, year, &facts, !correct_later, previous.as_ref()).await?;
         approve_and_publish(ctx, year, &report, "").await?;
         let report = if correct_later {
             let r = generate_checked(ctx, year, &facts, true, previous.as_ref()).await?;
