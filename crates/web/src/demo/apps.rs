@@ -1,4 +1,4 @@
-//! Applications of the demo: about two years (from October two years ago to today) received
+//! Applications of the demo: from 1 January two years ago to today received
 //! through every channel from every applicant type, handled through every transition, closed
 //! with every statutory outcome, some carried over a year end and some still open today —
 //! one of them at risk, one overdue.
@@ -399,8 +399,8 @@ fn plans(ctx: &Ctx<'_>) -> Result<Vec<Plan>, StoreError> {
     let mut plans = Vec::new();
     let huangge = ctx.profile.code == super::HUANGGE;
 
-    // Fillers: from 1 October two years ago to today, at the body's yearly rate.
-    let start = date(y - 2, 10, 1)?;
+    // Fillers: from 1 January two years ago to today, at the body's yearly rate.
+    let start = date(y - 2, 1, 1)?;
     let span = (today - start).whole_days().max(1);
     let n = (i64::from(ctx.profile.yearly_applications) * span / 365).max(1);
     for _ in 0..n {

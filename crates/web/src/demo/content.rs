@@ -70,7 +70,7 @@ pub(crate) const PROFILES: [Profile; 3] = [
             "凤凰大道",
             "蕉门河东路",
         ],
-        yearly_applications: 36,
+        yearly_applications: 32,
         clerk: "clerk",
         reviewer: "reviewer",
     },
@@ -119,8 +119,8 @@ pub(crate) const PROFILES: [Profile; 3] = [
     },
 ];
 
-/// Replace the placeholders of a template: {机关} {镇} {年} {上年} {月} {村} {路} {电话}
-/// {办} {数} {数2} {金额}.
+/// Replace the placeholders of a template: {机关} {镇} {年} {上年} {村} {路} {电话}
+/// {办} {数} {数2} and the amounts of [`base_vars`].
 pub(crate) fn fill(template: &str, vars: &BTreeMap<&'static str, String>) -> String {
     let mut out = template.to_string();
     for (k, v) in vars {
@@ -130,9 +130,17 @@ pub(crate) fn fill(template: &str, vars: &BTreeMap<&'static str, String>) -> Str
 }
 
 fn base_vars(ctx: &Ctx<'_>, year: i32, rng: &mut Rng) -> BTreeMap<&'static str, String> {
-    let p = ctx.profile;
+    base_vars_for(ctx.body_name, ctx.profile, year, rng)
+}
+
+fn base_vars_for(
+    body_name: &str,
+    p: &Profile,
+    year: i32,
+    rng: &mut Rng,
+) -> BTreeMap<&'static str, String> {
     let mut v = BTreeMap::new();
-    v.insert("机关", ctx.body_name.to_string());
+    v.insert("机关", body_name.to_string());
     v.insert("镇", p.short.to_string());
     v.insert("年", year.to_string());
     v.insert("上年", (year - 1).to_string());
@@ -142,10 +150,27 @@ fn base_vars(ctx: &Ctx<'_>, year: i32, rng: &mut Rng) -> BTreeMap<&'static str, 
     v.insert("办", p.office.to_string());
     v.insert("数", rng.range(12, 96).to_string());
     v.insert("数2", rng.range(3, 11).to_string());
+    // Quantities that belong together (counts and the amounts they imply, in 万元).
+    let wan = |yuan: u32| format!("{:.2}", f64::from(yuan) / 10_000.0);
+    let elders = rng.range(380, 1200);
+    v.insert("人数", elders.to_string());
+    // 3 months, 100–300 元 a month depending on age.
+    v.insert("津贴", wan(elders * 3 * rng.range(130, 170)));
+    let relief = rng.range(6, 30);
+    v.insert("人次", relief.to_string());
+    v.insert("急难", rng.range(1, relief / 3).to_string());
+    v.insert("救助金", wan(relief * rng.range(1_500, 4_000)));
     v.insert(
-        "金额",
-        format!("{}.{:02}", rng.range(35, 980), rng.range(0, 99)),
+        "预算",
+        format!("{}.{:02}", rng.range(9_000, 16_000), rng.range(0, 99)),
     );
+    v.insert("三公", format!("{}.{}", rng.range(6, 18), rng.range(0, 9)));
+    v.insert("岗位", (rng.range(8, 30) * 100).to_string());
+    let mu = rng.range(1_500, 6_000);
+    v.insert("亩", mu.to_string());
+    // About 70 元 per 亩.
+    v.insert("地力补贴", wan(mu * rng.range(65, 75)));
+    v.insert("渔业补助", wan(rng.range(80_000, 450_000)));
     v
 }
 
@@ -466,7 +491,7 @@ const DOCS: &[DocTemplate] = &[
         numbered: false,
         title: "{镇}{年}年第三季度临时救助情况公开",
         paragraphs: &[
-            "{年}年第三季度，{镇}共实施临时救助{数2}人次，发放救助金{金额}万元，其中急难型救助{数2}人次。",
+            "{年}年第三季度，{镇}共实施临时救助{人次}人次，发放救助金{救助金}万元，其中急难型救助{急难}人次。",
             "临时救助申请可向户籍所在地或者居住地村（居）委会、镇政务服务中心社会救助窗口提出，对急难型救助实行“先行救助、事后补证”。",
         ],
     },
@@ -476,7 +501,7 @@ const DOCS: &[DocTemplate] = &[
         numbered: false,
         title: "{镇}{年}年第二季度高龄老人津贴发放情况公示",
         paragraphs: &[
-            "根据《广州市高龄老人津贴发放管理办法》，{年}年第二季度{镇}共为{数}名80周岁以上户籍老人发放高龄老人津贴，合计{金额}万元。",
+            "根据《广州市高龄老人津贴发放管理办法》，{年}年第二季度{镇}共为{人数}名80周岁以上户籍老人发放高龄老人津贴，合计{津贴}万元。",
             "津贴已按月直接发放至老人本人社会保障卡账户。对发放情况有疑问的，请与{镇}社会事务办公室联系，电话：{电话}。",
         ],
     },
@@ -500,7 +525,7 @@ const DOCS: &[DocTemplate] = &[
         paragraphs: &[
             "第一部分  部门概况：{机关}主要职责、机构设置及预算单位构成情况。",
             "第二部分  {年}年部门预算表：收支总体情况表、一般公共预算支出表、政府性基金预算支出表、“三公”经费预算表等。",
-            "第三部分  {年}年部门预算情况说明：{年}年收支预算总计{金额}万元，比上年略有下降，主要是压减一般性支出。",
+            "第三部分  {年}年部门预算情况说明：{年}年收支预算总计{预算}万元，比上年略有下降，主要是压减一般性支出。",
             "第四部分  名词解释。",
         ],
     },
@@ -512,7 +537,7 @@ const DOCS: &[DocTemplate] = &[
         paragraphs: &[
             "第一部分  部门概况。",
             "第二部分  {上年}年度部门决算表。",
-            "第三部分  {上年}年度部门决算情况说明：{上年}年度收入总计{金额}万元，支出总计与收入总计持平；“三公”经费支出均控制在预算以内。",
+            "第三部分  {上年}年度部门决算情况说明：{上年}年度收入总计{预算}万元，支出总计与收入总计持平；“三公”经费支出均控制在预算以内。",
             "第四部分  名词解释。",
         ],
     },
@@ -522,7 +547,7 @@ const DOCS: &[DocTemplate] = &[
         numbered: false,
         title: "{机关}{年}年“三公”经费预算情况说明",
         paragraphs: &[
-            "{年}年“三公”经费预算{数2}.{数2}万元，其中因公出国（境）费0万元，公务用车购置及运行维护费占主要部分，公务接待费比上年减少。",
+            "{年}年“三公”经费预算{三公}万元，其中因公出国（境）费0万元，公务用车购置及运行维护费占主要部分，公务接待费比上年减少。",
             "我镇将严格执行中央八项规定精神，从严控制“三公”经费支出。",
         ],
     },
@@ -533,7 +558,7 @@ const DOCS: &[DocTemplate] = &[
         title: "{镇}{年}年“春风行动”专场招聘会公告",
         paragraphs: &[
             "为促进辖区企业复工复产和劳动者就业，{镇}定于{年}年2月下旬在镇文化广场举办“春风行动”专场招聘会。",
-            "本次招聘会预计有{数}家企业参加，提供普工、技工、物流、电商等岗位{数}00余个。",
+            "本次招聘会预计有{数}家企业参加，提供普工、技工、物流、电商等岗位{岗位}余个。",
             "求职者请携带居民身份证及个人简历参加，现场提供就业政策咨询和失业登记服务。",
         ],
     },
@@ -619,7 +644,7 @@ const DOCS: &[DocTemplate] = &[
         numbered: false,
         title: "{镇}{年}年耕地地力保护补贴发放公示",
         paragraphs: &[
-            "根据农业“三项补贴”改革有关规定，{年}年{镇}耕地地力保护补贴面积{数}00余亩，补贴资金{金额}万元。",
+            "根据农业“三项补贴”改革有关规定，{年}年{镇}耕地地力保护补贴面积{亩}亩，补贴资金{地力补贴}万元。",
             "公示期为7天。对公示内容有异议的，请向{镇}农业农村办公室反映，电话：{电话}。",
         ],
     },
@@ -629,7 +654,7 @@ const DOCS: &[DocTemplate] = &[
         numbered: false,
         title: "{镇}{年}年渔业发展补助资金发放公示",
         paragraphs: &[
-            "{年}年{镇}渔业发展补助资金涉及渔船{数2}艘、养殖户{数}户，补助资金合计{金额}万元。",
+            "{年}年{镇}渔业发展补助资金涉及渔船{数2}艘、养殖户{数}户，补助资金合计{渔业补助}万元。",
             "现予公示，公示期7天。",
         ],
     },
@@ -861,12 +886,8 @@ mod tests {
             assert!(t.item < CATALOG.len());
             assert!((1..=12).contains(&t.month));
             for p in t.paragraphs.iter().chain([&t.title]) {
-                let mut vars = BTreeMap::new();
-                for k in [
-                    "机关", "镇", "年", "上年", "月", "村", "路", "电话", "办", "数", "数2", "金额",
-                ] {
-                    vars.insert(k, "x".to_string());
-                }
+                let mut rng = Rng::from_key("t");
+                let vars = base_vars_for("某某镇人民政府", &PROFILES[0], 2025, &mut rng);
                 let filled = fill(p, &vars);
                 assert!(!filled.contains('{'), "unfilled placeholder in {p}");
             }
