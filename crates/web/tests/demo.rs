@@ -257,7 +257,15 @@ async fn assert_demo(store: &Store, today: Date) {
             // The published report of last year equals the counters.
             let generated = store.generate_report(body.id, y - 1).await.unwrap();
             assert_eq!(latest[&(y - 1)], generated);
-            assert!(latest[&(y - 1)].count("t3", "new_received", "total") >= 30);
+            let last = &latest[&(y - 1)];
+            assert!(last.count("t3", "new_received", "total") >= 30);
+            let t4 = |r: &Report, col: &str| r.count("t4", "cases", col);
+            assert!(t4(last, "review_total") >= 2, "reviews in {}", y - 1);
+            assert!(t4(last, "lit_direct_total") >= 2, "litigation in {}", y - 1);
+            assert!(t4(last, "lit_direct_pending") >= 1, "pending litigation");
+            // A review open over the year end: pending before, concluded last year.
+            assert!(t4(&latest[&(y - 2)], "review_pending") >= 1);
+            assert!(t4(last, "review_maintained") >= 1);
         }
     }
     for s in ApplicationState::ALL {

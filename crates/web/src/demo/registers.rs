@@ -11,27 +11,86 @@ use gongkai_ledger::{
 use gongkai_store::StoreError;
 use time::{Date, Duration, Month};
 
+/// When the disputed reply of a case was made.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    /// First half of the year before last.
+    EarlyYearBeforeLast,
+    /// Late in the year before last: the case is still open on 31 December.
+    EndOfYearBeforeLast,
+    /// First half of last year.
+    EarlyLastYear,
+    /// Autumn of last year (a litigation still before the court).
+    LateLastYear,
+    /// A few weeks ago.
+    Recent,
+}
+
 /// The cases of each demo body (same order as `PROFILES`): together every kind with every
-/// result, including cases still pending today.
-const CASES: [&[(CaseKind, CaseOutcome)]; 3] = [
+/// result, including cases open over a year end and cases still pending today.
+const CASES: [&[(CaseKind, CaseOutcome, When)]; 3] = [
     &[
-        (CaseKind::Review, CaseOutcome::Maintained),
-        (CaseKind::Review, CaseOutcome::Corrected),
-        (CaseKind::LitigationDirect, CaseOutcome::Maintained),
-        (CaseKind::LitigationAfterReview, CaseOutcome::Other),
-        (CaseKind::Review, CaseOutcome::Pending),
-        (CaseKind::LitigationDirect, CaseOutcome::Pending),
+        (
+            CaseKind::Review,
+            CaseOutcome::Maintained,
+            When::EndOfYearBeforeLast,
+        ),
+        (
+            CaseKind::LitigationAfterReview,
+            CaseOutcome::Other,
+            When::EarlyYearBeforeLast,
+        ),
+        (
+            CaseKind::Review,
+            CaseOutcome::Corrected,
+            When::EarlyLastYear,
+        ),
+        (
+            CaseKind::LitigationDirect,
+            CaseOutcome::Maintained,
+            When::EarlyLastYear,
+        ),
+        (
+            CaseKind::LitigationDirect,
+            CaseOutcome::Pending,
+            When::LateLastYear,
+        ),
+        (CaseKind::Review, CaseOutcome::Pending, When::Recent),
     ],
     &[
-        (CaseKind::Review, CaseOutcome::Other),
-        (CaseKind::LitigationDirect, CaseOutcome::Corrected),
-        (CaseKind::LitigationAfterReview, CaseOutcome::Maintained),
-        (CaseKind::LitigationAfterReview, CaseOutcome::Pending),
+        (CaseKind::Review, CaseOutcome::Other, When::EarlyLastYear),
+        (
+            CaseKind::LitigationDirect,
+            CaseOutcome::Corrected,
+            When::EarlyYearBeforeLast,
+        ),
+        (
+            CaseKind::LitigationAfterReview,
+            CaseOutcome::Maintained,
+            When::EndOfYearBeforeLast,
+        ),
+        (
+            CaseKind::LitigationAfterReview,
+            CaseOutcome::Pending,
+            When::LateLastYear,
+        ),
     ],
     &[
-        (CaseKind::LitigationDirect, CaseOutcome::Other),
-        (CaseKind::LitigationAfterReview, CaseOutcome::Corrected),
-        (CaseKind::Review, CaseOutcome::Maintained),
+        (
+            CaseKind::LitigationDirect,
+            CaseOutcome::Other,
+            When::EarlyLastYear,
+        ),
+        (
+            CaseKind::LitigationAfterReview,
+            CaseOutcome::Corrected,
+            When::EarlyLastYear,
+        ),
+        (
+            CaseKind::Review,
+            CaseOutcome::Maintained,
+            When::EarlyYearBeforeLast,
+        ),
     ],
 ];
 
@@ -43,11 +102,18 @@ fn duration(kind: CaseKind) -> i64 {
     }
 }
 
+/// Days from the reply to the filing.
+const FILED_AFTER: i64 = 30;
+
 fn disputed(o: Option<Outcome>) -> bool {
     !matches!(
         o,
         None | Some(Outcome::Granted | Outcome::OtherOther | Outcome::OtherFeeUnpaid)
     )
+}
+
+fn ymd(year: i32, month: Month, day: u8) -> Result<Date, StoreError> {
+    Date::from_calendar_date(year, month, day).map_err(bug)
 }
 
 pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), StoreError> {
@@ -57,6 +123,7 @@ pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), Sto
         .ok_or_else(|| bug("unknown profile"))?;
     let mut rng = ctx.rng("cases");
     let today = ctx.today;
+    let y = today.year();
     // Disputed replies, oldest first; each case is about a different one.
     let mut candidates: Vec<(i64, Date)> = ledger
         .apps
@@ -67,40 +134,47 @@ pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), Sto
     candidates.sort_by_key(|c| c.1);
     let mut used = Vec::new();
     let mut serial = 0;
-    for (kind, outcome) in CASES[idx] {
-        let dur = duration(*kind);
+    for (kind, outcome, when) in CASES[idx] {
         serial += rng.range(3, 40);
-        let (application_id, filed_on, closed_on) = if *outcome == CaseOutcome::Pending {
-            // Filed recently; a litigation is still before the court.
-            let back = match kind {
-                CaseKind::Review => 20,
-                _ => 100,
-            };
-            let filed = today - Duration::days(back);
-            let app = candidates
-                .iter()
-                .rev()
-                .find(|c| c.1 + Duration::days(15) <= filed && !used.contains(&c.0))
-                .copied();
-            (app.map(|a| a.0), filed, None)
-        } else {
-            let app = candidates
-                .iter()
-                .find(|c| {
-                    !used.contains(&c.0)
-                        && c.1 + Duration::days(30 + dur) <= today - Duration::days(7)
-                })
-                .copied();
-            let filed = match app {
-                Some((_, closed)) => closed + Duration::days(30),
-                None => {
-                    Date::from_calendar_date(today.year() - 1, Month::March, 10).map_err(bug)?
-                }
-            };
-            (app.map(|a| a.0), filed, Some(filed + Duration::days(dur)))
+        // The window of the disputed reply.
+        let (from, to) = match when {
+            When::EarlyYearBeforeLast => {
+                (ymd(y - 2, Month::January, 1)?, ymd(y - 2, Month::June, 30)?)
+            }
+            When::EndOfYearBeforeLast => (
+                ymd(y - 2, Month::October, 15)?,
+                ymd(y - 2, Month::November, 30)?,
+            ),
+            When::EarlyLastYear => (ymd(y - 1, Month::January, 1)?, ymd(y - 1, Month::June, 30)?),
+            When::LateLastYear => (
+                ymd(y - 1, Month::September, 1)?,
+                ymd(y - 1, Month::October, 31)?,
+            ),
+            When::Recent => {
+                let filed = today - Duration::days(20);
+                (
+                    filed - Duration::days(120),
+                    filed - Duration::days(FILED_AFTER),
+                )
+            }
         };
-        if let Some(id) = application_id {
-            used.push(id);
+        let app = candidates
+            .iter()
+            .find(|c| c.1 >= from && c.1 <= to && !used.contains(&c.0))
+            .copied();
+        let filed_on = match app {
+            Some((id, replied)) => {
+                used.push(id);
+                replied + Duration::days(FILED_AFTER)
+            }
+            None => to + Duration::days(FILED_AFTER),
+        };
+        let closed_on =
+            (*outcome != CaseOutcome::Pending).then(|| filed_on + Duration::days(duration(*kind)));
+        if closed_on.is_some_and(|c| c > today) || filed_on > today {
+            return Err(bug(format!(
+                "case {kind:?} {outcome:?} {when:?} ends after today"
+            )));
         }
         let year = filed_on.year();
         let reference = match kind {
@@ -121,7 +195,7 @@ pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), Sto
         ctx.store
             .create_case(&CaseRecord {
                 body_id: ctx.body_id,
-                application_id,
+                application_id: app.map(|a| a.0),
                 kind: *kind,
                 outcome: *outcome,
                 filed_on,
