@@ -1,5 +1,5 @@
 //! The demo data set of `gongkai serve --demo`: 广州市 → 南沙区 → 黄阁镇 and sibling bodies,
-//! staff accounts, disclosure guides, a standard catalog over every domain with published
+//! staff accounts ([`DEMO_USERS`], [`DEMO_SIBLING_USERS`]), disclosure guides, a standard catalog over every domain with published
 //! documents and drafts, about two years of applications in every state and outcome, cases,
 //! Art. 20 registers, and published annual reports (with one correction, and the real 2020
 //! report of 黄阁镇 in the 2019 format). Loading is idempotent: an already seeded database
@@ -43,6 +43,39 @@ pub const DEMO_USERS: [(&str, &str, &str, &str, Role); 4] = [
         Role::Oversight,
     ),
     ("admin", "系统管理员", "gongkai-demo", "440100", Role::Admin),
+];
+
+/// Staff of the two sibling townships (same password), whose logins appear as actors and
+/// approvers of their data: (login, display name, password, body code, role).
+pub const DEMO_SIBLING_USERS: [(&str, &str, &str, &str, Role); 4] = [
+    (
+        "hengli-clerk",
+        "横沥镇承办人",
+        "gongkai-demo",
+        "440115102",
+        Role::Clerk,
+    ),
+    (
+        "hengli-reviewer",
+        "横沥镇审核人",
+        "gongkai-demo",
+        "440115102",
+        Role::Reviewer,
+    ),
+    (
+        "nanshajd-clerk",
+        "南沙街道承办人",
+        "gongkai-demo",
+        "440115001",
+        Role::Clerk,
+    ),
+    (
+        "nanshajd-reviewer",
+        "南沙街道审核人",
+        "gongkai-demo",
+        "440115001",
+        Role::Reviewer,
+    ),
 ];
 
 /// The demo bodies: (code, name, kind, parent code).
@@ -116,7 +149,7 @@ pub async fn seed_as_of(store: &Store, today: Date) -> Result<bool, StoreError> 
             })
             .await?;
     }
-    for (login, display, password, body, role) in DEMO_USERS {
+    for (login, display, password, body, role) in DEMO_USERS.into_iter().chain(DEMO_SIBLING_USERS) {
         let user = store.create_user(login, display, password).await?;
         let b = store.get_body_by_code(body).await?;
         store.grant_role(user.id, b.id, role).await?;

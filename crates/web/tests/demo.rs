@@ -7,7 +7,9 @@ use gongkai_ledger::{
 };
 use gongkai_report::{Report, Severity, check};
 use gongkai_store::{ApplicationFilter, DocumentQuery, MAX_LIST, Store};
-use gongkai_web::demo::{DEMO_BODIES, DEMO_FULL_BODIES, DEMO_USERS, HUANGGE, seed, seed_as_of};
+use gongkai_web::demo::{
+    DEMO_BODIES, DEMO_FULL_BODIES, DEMO_SIBLING_USERS, DEMO_USERS, HUANGGE, seed, seed_as_of,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use time::Date;
@@ -34,7 +36,7 @@ async fn assert_demo(store: &Store, today: Date) {
     let cal = store.calendar();
     let bodies = store.list_bodies().await.unwrap();
     assert_eq!(bodies.len(), DEMO_BODIES.len());
-    for (login, _, password, _, _) in DEMO_USERS {
+    for (login, _, password, _, _) in DEMO_USERS.into_iter().chain(DEMO_SIBLING_USERS) {
         assert!(
             store.verify_login(login, password).await.unwrap().is_some(),
             "{login}"
@@ -236,6 +238,16 @@ async fn assert_demo(store: &Store, today: Date) {
                 );
             }
             assert_eq!(v.reason.is_empty(), v.version == 1);
+            // Approved by a reviewer of the body.
+            let approver = store.get_user_by_login(&v.approved_by).await.unwrap();
+            let roles = store.user_roles(approver.user.id).await.unwrap();
+            assert!(
+                roles
+                    .iter()
+                    .any(|g| g.body_id == body.id && g.role == gongkai_ledger::Role::Reviewer),
+                "{code}: approved by {}",
+                v.approved_by
+            );
             assert!(!r.sections.get("s1").is_none_or(|s| s.is_empty()));
             latest.insert(v.year, r);
         }
