@@ -350,6 +350,8 @@ struct RowObs {
     loc: Loc,
     exact: bool,
     subtotal_of: Option<&'static str>,
+    /// A row printed with its label and no value at all (every cell blank).
+    blank: bool,
 }
 
 struct Ctx<'a> {
@@ -662,10 +664,15 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     let mut mode = Mode::None;
     let mut t2_obs: Vec<(&'static str, &'static str, Vec<Tok>, Loc, bool)> = Vec::new();
     let mut t2_layout: HashMap<&'static str, (Vec<Option<&'static str>>, Unit)> = HashMap::new();
+    let mut t2_header_x: HashMap<&'static str, Vec<f64>> = HashMap::new();
     let mut t3_obs: Vec<RowObs> = Vec::new();
     let mut t3_cols: Vec<&'static str> = default_t3_cols(false);
     let mut t3_seen_header = false;
+    // Inside a (repeated) header block: value-less lines up to the next data row are header.
+    let mut t3_in_header = false;
+    let mut t3_header_parts: Vec<(Option<u32>, Vec<f64>)> = Vec::new();
     let mut t4_header_x: Vec<f64> = Vec::new();
+    let mut t4_header_parts: Vec<(Option<u32>, Vec<f64>)> = Vec::new();
     let mut t4_obs: Vec<(Vec<Tok>, Loc, bool)> = Vec::new();
     let mut found_tables: Vec<&'static str> = Vec::new();
     let mut pending_label = String::new();
@@ -776,6 +783,23 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                             .map(|(_, k)| *k);
                         cols.push(col);
                     }
+                    // Column positions (PDF layout text), to place rows with blank cells.
+                    let xs: Vec<f64> = line
+                        .cells
+                        .iter()
+                        .filter(|c| {
+                            let cc = norm::core(&c.text);
+                            let cc = match cc.find("单位") {
+                                Some(i) => cc[..i].to_string(),
+                                None => cc,
+                            };
+                            lab.t2_cols[tkey].iter().any(|(k, _)| *k == cc)
+                        })
+                        .filter_map(|c| c.x.map(|(a, b)| (f64::from(a) + f64::from(b)) / 2.0))
+                        .collect();
+                    if xs.len() == cols.len() {
+                        t2_header_x.insert(tkey, xs);
+                    }
                     if cols.iter().any(Option::is_some) {
                         t2_layout.insert(tkey, (cols, unit));
                     }
@@ -806,12 +830,35 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                 let has_values = sp.values.iter().any(|v| v.token != Token::Empty);
                 if !has_values {
                     let cores: Vec<String> = sp.labels.iter().map(|l| norm::core(l)).collect();
-                    if is_t3_header(&cores) {
+                    // Before the first data row every line without values is header.
+                    if is_t3_header(&cores) || t3_obs.is_empty() || t3_in_header {
                         t3_seen_header = true;
+                        t3_in_header = true;
+                        if !line.exact {
+                            t3_header_parts.push((line.loc.page, part_mids(line)));
+                        }
                         if let Some(cols) = t3_layout_from_header(&cores) {
                             t3_cols = cols;
                         }
                         pending_label.clear();
+                    } else if let Some(idx) = exact_t3_row(lab, &sp).or_else(|| {
+                        (!line.exact)
+                            .then(|| blank_row_fuzzy(lab, &sp, last_t3))
+                            .flatten()
+                    }) {
+                        // A row whose every cell is blank. If a later line carries this row's
+                        // values (a label above its numbers in layout text), that line wins.
+                        t3_obs.push(RowObs {
+                            row: idx,
+                            values: Vec::new(),
+                            label: sp.labels.join(" "),
+                            loc: line.loc,
+                            exact: line.exact,
+                            subtotal_of: None,
+                            blank: true,
+                        });
+                        pending_label.clear();
+                        pending_label.push_str(&sp.labels.concat());
                     } else if line.kind == LineKind::Para || !line.exact {
                         pending_label.push_str(&sp.labels.concat());
                         pending_label.push_str(&sp.spanned_labels.concat());
@@ -819,6 +866,7 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                     continue;
                 }
                 let _ = t3_seen_header;
+                t3_in_header = false;
                 let m = match_t3(lab, &sp, &pending_label, last_t3);
                 pending_label.clear();
                 match m {
@@ -831,6 +879,7 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                             loc: line.loc,
                             exact: line.exact,
                             subtotal_of: None,
+                            blank: false,
                         });
                     }
                     Some(T3Match::Subtotal(group)) => {
@@ -841,6 +890,7 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                             loc: line.loc,
                             exact: line.exact,
                             subtotal_of: Some(group),
+                            blank: false,
                         });
                     }
                     None => {
@@ -861,6 +911,9 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                 let numbers = sp.values.iter().filter(|v| v.is_number()).count();
                 if numbers == 0 {
                     // Header lines: remember the positions of the 15 column labels (PDF).
+                    if !line.exact {
+                        t4_header_parts.push((line.loc.page, part_mids(line)));
+                    }
                     for c in &line.cells {
                         let core = norm::core(&c.text);
                         if matches!(
@@ -912,9 +965,9 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     }
 
     // --- tables ----------------------------------------------------------------------------------
-    place_t2(&mut ctx, t2_obs, &t2_layout);
-    place_t3(&mut ctx, lab, t3_obs, &t3_cols);
-    place_t4(&mut ctx, t4_obs, &t4_header_x);
+    place_t2(&mut ctx, t2_obs, &t2_layout, &t2_header_x);
+    place_t3(&mut ctx, lab, t3_obs, &t3_cols, &t3_header_parts);
+    place_t4(&mut ctx, t4_obs, &t4_header_x, &t4_header_parts);
 
     // Rows of located tables that never appeared.
     let spec = format.spec();
@@ -1210,6 +1263,44 @@ fn match_t3(lab: &Labels, sp: &Split, pending: &str, last: Option<usize>) -> Opt
     fuzzy_best(&core, cands).map(T3Match::Row)
 }
 
+/// A label-only layout line that names a data row almost completely (a blank row whose label
+/// wraps): at least three quarters of the row's label, among rows after the last one found.
+fn blank_row_fuzzy(lab: &Labels, sp: &Split, last: Option<usize>) -> Option<usize> {
+    let text = norm::canonical_core(&norm::core(&sp.labels.concat()));
+    let t: Vec<char> = text.chars().collect();
+    if t.len() < 4 {
+        return None;
+    }
+    let after = last.map(|i| i + 1).unwrap_or(0);
+    let mut best: Option<(usize, usize)> = None;
+    for (i, r) in lab.t3_rows.iter().enumerate().skip(after) {
+        if !r.has_cells {
+            continue;
+        }
+        let c: Vec<char> = r.core.chars().collect();
+        let l = lcs_len(&t, &c);
+        // The first line of a wrapped label is a prefix of the row's label.
+        let prefix = t.len() >= 6 && t.len() * 2 >= c.len() && r.core.starts_with(&text);
+        if ((l * 4 >= c.len() * 3 && l >= 4) || prefix) && best.is_none_or(|(b, _)| l > b) {
+            best = Some((l, i));
+        }
+    }
+    best.map(|b| b.1)
+}
+
+/// A data row of table 三 named exactly by one of the line's labels.
+fn exact_t3_row(lab: &Labels, sp: &Split) -> Option<usize> {
+    sp.labels
+        .iter()
+        .rev()
+        .chain(sp.spanned_labels.iter().rev())
+        .find_map(|l| {
+            let c = norm::canonical_core(&norm::core(l));
+            let idx = *lab.t3_map.get(&c)?;
+            lab.t3_rows[idx].has_cells.then_some(idx)
+        })
+}
+
 fn default_t3_cols(subtotal: bool) -> Vec<&'static str> {
     let mut v = vec!["natural_person"];
     v.extend(T3_ORG);
@@ -1384,10 +1475,11 @@ fn place_t2(
     ctx: &mut Ctx<'_>,
     obs: Vec<(&'static str, &'static str, Vec<Tok>, Loc, bool)>,
     layout: &HashMap<&'static str, (Vec<Option<&'static str>>, Unit)>,
+    header_x: &HashMap<&'static str, Vec<f64>>,
 ) {
     let spec = ctx.report.format.spec();
     let mut done: Vec<(&str, &str)> = Vec::new();
-    for (tkey, rkey, mut values, loc, _exact) in obs {
+    for (tkey, rkey, mut values, loc, exact) in obs {
         if done.contains(&(tkey, rkey)) {
             continue;
         }
@@ -1414,9 +1506,28 @@ fn place_t2(
             .iter()
             .map(|c| format!("{tkey}.{rkey}.{}", c.key))
             .collect();
+        if values.len() < cols.len()
+            && !exact
+            && let Some(xs) = header_x.get(tkey)
+            && let Some(slots) = by_position(&values, xs)
+        {
+            for (slot, col) in slots.iter().zip(&cols) {
+                let Some(col) = col else { continue };
+                let cs = table.column(col).expect("own column");
+                let key = format!("{tkey}.{rkey}.{col}");
+                match slot {
+                    Some(tok) => ctx.store(key, tok, cs.kind, unit),
+                    None => {
+                        // Nothing printed at this column's position: a blank cell.
+                        let src = ctx.source(loc, "");
+                        ctx.provenance.insert(key, src);
+                    }
+                }
+            }
+            continue;
+        }
         if values.len() != cols.len() {
             if values.len() < cols.len() {
-                // A row may omit trailing blank cells of columns it does not use.
                 let text: Vec<&str> = values.iter().map(|t| t.text.as_str()).collect();
                 ctx.unreadable(
                     keys,
@@ -1445,24 +1556,91 @@ fn place_t2(
     }
 }
 
-fn place_t3(ctx: &mut Ctx<'_>, lab: &Labels, obs: Vec<RowObs>, cols: &[&'static str]) {
-    let n = cols.len();
-    // Column centres learned from complete rows (PDF layout text).
-    let mut sums = vec![0.0f64; n];
-    let mut count = 0usize;
-    for o in &obs {
-        if o.values.len() == n && o.values.iter().all(|t| t.x.is_some()) {
-            for (i, t) in o.values.iter().enumerate() {
-                sums[i] += t.mid().unwrap_or(0.0);
+/// Horizontal centres of the space-separated parts of a layout line (header fragments such as
+/// the first characters of vertically printed column labels).
+fn part_mids(line: &Line) -> Vec<f64> {
+    let mut out = Vec::new();
+    for c in &line.cells {
+        let Some((start, _)) = c.x else { continue };
+        let mut offset = 0u32;
+        let mut in_part: Option<u32> = None;
+        for ch in c.text.chars().chain(std::iter::once(' ')) {
+            if ch.is_whitespace() {
+                if let Some(b) = in_part.take() {
+                    out.push(f64::from(start + b) + f64::from(offset - b) / 2.0);
+                }
+            } else if in_part.is_none() {
+                in_part = Some(offset);
             }
-            count += 1;
+            offset += 1;
         }
     }
-    let centres: Vec<f64> = if count > 0 {
-        sums.iter().map(|s| s / count as f64).collect()
-    } else {
-        Vec::new()
+    out
+}
+
+fn place_t3(
+    ctx: &mut Ctx<'_>,
+    lab: &Labels,
+    obs: Vec<RowObs>,
+    cols: &[&'static str],
+    header_parts: &[(Option<u32>, Vec<f64>)],
+) {
+    let n = cols.len();
+    let left = obs
+        .iter()
+        .flat_map(|o| o.values.iter())
+        .filter_map(|t| t.x.map(|x| f64::from(x.0)))
+        .fold(f64::INFINITY, f64::min);
+    // Column centres (PDF layout text), per page: each page is laid out on its own.
+    let centres_for = |page: Option<u32>| -> Vec<f64> {
+        let complete = |same_page: bool| -> Option<Vec<f64>> {
+            let rows: Vec<&RowObs> = obs
+                .iter()
+                .filter(|o| !same_page || o.loc.page == page)
+                .filter(|o| o.values.len() == n && o.values.iter().all(|t| t.x.is_some()))
+                .collect();
+            if rows.is_empty() {
+                return None;
+            }
+            Some(
+                (0..n)
+                    .map(|i| {
+                        rows.iter()
+                            .map(|o| o.values[i].mid().unwrap_or(0.0))
+                            .sum::<f64>()
+                            / rows.len() as f64
+                    })
+                    .collect(),
+            )
+        };
+        // A header line with exactly one fragment per value column, right of where the values
+        // start (vertical labels print one character of each column per line).
+        let header = |same_page: bool| -> Option<Vec<f64>> {
+            header_parts
+                .iter()
+                .filter(|(p, _)| !same_page || *p == page)
+                .map(|(_, parts)| {
+                    parts
+                        .iter()
+                        .copied()
+                        .filter(|m| *m >= left - 1.0)
+                        .collect::<Vec<f64>>()
+                })
+                .find(|p| p.len() == n)
+        };
+        complete(true)
+            .or_else(|| header(true))
+            .or_else(|| complete(false))
+            .or_else(|| header(false))
+            .unwrap_or_default()
     };
+    let page_centres: HashMap<Option<u32>, Vec<f64>> = obs
+        .iter()
+        .map(|o| o.loc.page)
+        .collect::<std::collections::HashSet<_>>()
+        .into_iter()
+        .map(|p| (p, centres_for(p)))
+        .collect();
     let sub_idx = cols.iter().position(|c| *c == SUBTOTAL);
     let total_idx = cols.iter().position(|c| *c == "total");
     let adds_up = |v: &[Tok]| -> bool {
@@ -1491,7 +1669,26 @@ fn place_t3(ctx: &mut Ctx<'_>, lab: &Labels, obs: Vec<RowObs>, cols: &[&'static 
     #[allow(clippy::type_complexity)]
     let mut short_rows: Vec<(usize, Vec<Tok>, Loc, String, Vec<String>, String)> = Vec::new();
     let mut subtotals: Vec<(&'static str, Vec<Option<Tok>>, Loc, String)> = Vec::new();
+    let with_values: std::collections::HashSet<usize> = obs
+        .iter()
+        .filter(|o| !o.blank && o.subtotal_of.is_none())
+        .map(|o| o.row)
+        .collect();
     for o in obs {
+        if o.blank {
+            if !with_values.contains(&o.row) && !placed.contains_key(&o.row) {
+                let mut slots: Vec<Option<Tok>> = vec![None; n];
+                // Keep the location for provenance.
+                slots[0] = Some(Tok {
+                    token: Token::Empty,
+                    text: String::new(),
+                    x: None,
+                    loc: o.loc,
+                });
+                placed.insert(o.row, slots);
+            }
+            continue;
+        }
         let row_key = o
             .subtotal_of
             .map(|_| "")
@@ -1529,7 +1726,9 @@ fn place_t3(ctx: &mut Ctx<'_>, lab: &Labels, obs: Vec<RowObs>, cols: &[&'static 
             }
             Some(merged.into_iter().map(Some).collect())
         } else if values.len() < n && !o.exact {
-            by_position(&values, &centres)
+            page_centres
+                .get(&o.loc.page)
+                .and_then(|c| by_position(&values, c))
         } else {
             None
         };
@@ -1759,7 +1958,12 @@ const T4_COLS: [&str; 15] = [
     "lit_after_review_total",
 ];
 
-fn place_t4(ctx: &mut Ctx<'_>, obs: Vec<(Vec<Tok>, Loc, bool)>, header_x: &[f64]) {
+fn place_t4(
+    ctx: &mut Ctx<'_>,
+    obs: Vec<(Vec<Tok>, Loc, bool)>,
+    header_x: &[f64],
+    header_parts: &[(Option<u32>, Vec<f64>)],
+) {
     let Some((mut values, loc, exact)) = obs.into_iter().next() else {
         return;
     };
@@ -1788,11 +1992,27 @@ fn place_t4(ctx: &mut Ctx<'_>, obs: Vec<(Vec<Tok>, Loc, bool)>, header_x: &[f64]
     } else if values.len() < 15 && !exact {
         let mut xs = header_x.to_vec();
         xs.sort_by(f64::total_cmp);
-        if xs.len() == 15 {
-            by_position(&values, &xs)
-        } else {
-            None
-        }
+        let left = values
+            .iter()
+            .filter_map(|t| t.x.map(|x| f64::from(x.0)))
+            .fold(f64::INFINITY, f64::min);
+        let from_parts = |same_page: bool| {
+            header_parts
+                .iter()
+                .filter(|(p, _)| !same_page || *p == loc.page)
+                .map(|(_, parts)| {
+                    parts
+                        .iter()
+                        .copied()
+                        .filter(|m| *m >= left - 3.0)
+                        .collect::<Vec<f64>>()
+                })
+                .find(|p| p.len() == 15)
+        };
+        let xs = from_parts(true)
+            .or_else(|| (xs.len() == 15).then_some(xs))
+            .or_else(|| from_parts(false));
+        xs.and_then(|xs| by_position(&values, &xs))
     } else {
         None
     };
