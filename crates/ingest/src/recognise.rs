@@ -1562,9 +1562,9 @@ fn part_mids(line: &Line) -> Vec<f64> {
     let mut out = Vec::new();
     for c in &line.cells {
         let Some((start, _)) = c.x else { continue };
-        let mut offset = 0u32;
         let mut in_part: Option<u32> = None;
-        for ch in c.text.chars().chain(std::iter::once(' ')) {
+        for (i, ch) in c.text.chars().chain(std::iter::once(' ')).enumerate() {
+            let offset = u32::try_from(i).unwrap_or(u32::MAX);
             if ch.is_whitespace() {
                 if let Some(b) = in_part.take() {
                     out.push(f64::from(start + b) + f64::from(offset - b) / 2.0);
@@ -1572,7 +1572,6 @@ fn part_mids(line: &Line) -> Vec<f64> {
             } else if in_part.is_none() {
                 in_part = Some(offset);
             }
-            offset += 1;
         }
     }
     out
