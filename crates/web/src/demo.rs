@@ -158,7 +158,9 @@ pub async fn seed_as_of(store: &Store, today: Date) -> Result<bool, StoreError> 
     for (i, code) in DEMO_FULL_BODIES.iter().enumerate() {
         let body = store.get_body_by_code(code).await?;
         let profile = &content::PROFILES[i];
-        debug_assert_eq!(profile.code, *code);
+        if profile.code != *code {
+            return Err(bug(format!("profile {} for body {code}", profile.code)));
+        }
         let ctx = Ctx {
             store,
             days: &days,

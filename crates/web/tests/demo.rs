@@ -376,3 +376,35 @@ async fn demo_at_the_start_of_a_year_is_complete_and_deterministic() {
     }
     assert_eq!(snapshots[0], snapshots[1]);
 }
+
+/// Any day gives a consistent data set: the first year of the 2021 format two years back,
+/// and the last day of the calendar's years (due dates beyond it stay unknown).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_seeds_on_other_days() {
+    for today in [
+        time::macros::date!(2023 - 07 - 03),
+        time::macros::date!(2026 - 12 - 31),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&dir).await;
+        assert!(seed_as_of(&store, today).await.expect("seeding"), "{today}");
+        for code in DEMO_FULL_BODIES {
+            let body = store.get_body_by_code(code).await.unwrap();
+            let rc = store.recount(body.id, today.year() - 1).await.unwrap();
+            assert!(rc.ok(), "{today} {code}: {:?}", rc.mismatches);
+            let apps = applications(&store, body.id).await;
+            assert!(apps.iter().all(|a| a.status.last_event_on <= today));
+            let years: BTreeSet<i32> = store
+                .report_versions(body.id, None)
+                .await
+                .unwrap()
+                .iter()
+                .map(|v| v.year)
+                .collect();
+            assert!(
+                years.contains(&(today.year() - 1)),
+                "{today} {code}: {years:?}"
+            );
+        }
+    }
+}

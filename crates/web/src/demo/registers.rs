@@ -230,7 +230,6 @@ pub(crate) async fn seed_registers(ctx: &Ctx<'_>) -> Result<(), StoreError> {
         (0, 2, 5, false),
     ];
     let mut last_serial: Option<(i32, u32)> = None;
-    let mut repealed_title = String::new();
     for (back, month, t, repealed) in plan {
         let year = y - back;
         let issued = ctx.days.on_or_after(
@@ -247,7 +246,6 @@ pub(crate) async fn seed_registers(ctx: &Ctx<'_>) -> Result<(), StoreError> {
         last_serial = Some((year, n));
         let title = NORMATIVE_TITLES[t].replace("{镇}", short);
         let repealed_on = if repealed {
-            repealed_title = title.clone();
             Some(
                 ctx.days
                     .on_or_after(Date::from_calendar_date(y - 1, Month::October, 20).map_err(bug)?),
@@ -267,7 +265,6 @@ pub(crate) async fn seed_registers(ctx: &Ctx<'_>) -> Result<(), StoreError> {
             })
             .await?;
     }
-    debug_assert!(!repealed_title.is_empty());
 
     // Yearly figures of the past years (2021 format only).
     let mut rng = ctx.rng("figures");
