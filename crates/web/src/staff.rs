@@ -101,7 +101,7 @@ async fn audit_action(
     Ok(())
 }
 
-fn parse_day(s: &str, field: &str) -> Result<Date, AppError> {
+pub(crate) fn parse_day(s: &str, field: &str) -> Result<Date, AppError> {
     parse_date(s.trim())
         .map_err(|_| AppError::BadRequest(format!("「{field}」日期格式应为 YYYY-MM-DD")))
 }
@@ -618,15 +618,15 @@ async fn application(
 }
 
 #[derive(Deserialize, Default)]
-struct EventForm {
+pub(crate) struct EventForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
     kind: String,
     #[serde(default)]
-    on: String,
+    pub(crate) on: String,
     #[serde(default)]
-    note: String,
+    pub(crate) note: String,
     #[serde(default)]
     outcome: String,
     #[serde(default)]
@@ -654,7 +654,7 @@ fn yuan_to_fen(s: &str) -> Option<i64> {
     fen.to_i64()
 }
 
-fn event_from_form(f: &EventForm) -> Result<EventKind, AppError> {
+pub(crate) fn event_from_form(f: &EventForm) -> Result<EventKind, AppError> {
     Ok(match f.kind.as_str() {
         "decided" => EventKind::Decided {
             outcome: Outcome::from_code(&f.outcome)

@@ -95,6 +95,12 @@ async fn assert_demo(store: &Store, today: Date) {
             }
         }
         assert!(drafts >= 1, "{code}: drafts");
+        if body.name.ends_with("街道办事处") {
+            // A subdistrict's own wording.
+            for t in docs.iter().map(|d| &d.record.text).chain([&guide.text]) {
+                assert!(!t.contains("我镇") && !t.contains("镇政务服务中心"), "{t}");
+            }
+        }
         let min_per_domain = if code == HUANGGE { 2 } else { 1 };
         for d in STANDARD_DOMAINS {
             let n = per_domain.get(d).copied().unwrap_or(0);
@@ -199,6 +205,14 @@ async fn assert_demo(store: &Store, today: Date) {
                 );
             }
             assert!(c.record.filed_on <= today);
+            if c.record.kind == CaseKind::Review && c.record.outcome == CaseOutcome::Pending {
+                // A review is decided within 60 days.
+                assert!(
+                    (today - c.record.filed_on).whole_days() <= 60,
+                    "{:?}",
+                    c.record
+                );
+            }
             if let Some(app) = c.record.application_id {
                 let a = store.get_application(app).await.unwrap();
                 assert!(a.status.closed_on.is_some_and(|d| d < c.record.filed_on));

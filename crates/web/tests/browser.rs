@@ -1,0 +1,305 @@
+//! End-to-end test in headless Chromium (over chromedriver, with `fantoccini`): a citizen files
+//! an application on the 依申请公开 form and reads the tracking code from the receipt; the
+//! clerk signs in, opens it and answers 予以公开; the reviewer opens the report workspace and
+//! sees the generated table 三 count it.
+//!
+//! Needs `/usr/bin/chromium` and `chromedriver` (Debian `chromium`, `chromium-driver`; override
+//! with `CHROMIUM` / `CHROMEDRIVER`). Without them the test fails when `CI=true` and is skipped
+//! with a visible message otherwise.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use gongkai_store::Store;
+use gongkai_web::{AppState, WebConfig};
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TOWN: &str = "440115101";
+
+fn tool(env: &str, default: &str) -> Option<PathBuf> {
+    let p = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default));
+    if p.exists() {
+        return Some(p);
+    }
+    // Look it up on PATH.
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join(default.rsplit('/').next().unwrap_or(default)))
+            .find(|c| c.exists())
+    })
+}
+
+/// Kills chromedriver (and with it the browser) when the test ends, even on panic.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_server(dir: &std::path::Path) -> SocketAddr {
+    let store = Store::open_sqlite(&dir.join("gongkai.db"))
+        .await
+        .expect("store");
+    gongkai_web::demo::seed(&store).await.expect("demo seed");
+    let search = gongkai_search::SearchIndex::open(dir.join("search-index")).expect("index");
+    let config = WebConfig {
+        listen: ([127, 0, 0, 1], 0).into(),
+        data_dir: dir.to_path_buf(),
+        ..WebConfig::default()
+    };
+    let state = AppState::new(
+        store,
+        search,
+        gongkai_web::security::Secret::random(),
+        config,
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        if let Err(e) = gongkai_web::serve(state, Some(tx)).await {
+            panic!("server failed: {e}");
+        }
+    });
+    rx.await.expect("server ready")
+}
+
+async fn connect(port: u16, chromium: &std::path::Path, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("waiting for chromedriver: {e}");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => panic!("cannot start a Chromium session: {e}"),
+        }
+    }
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no field `{css}`: {e}"));
+    e.clear().await.ok();
+    e.send_keys(value).await.expect("type");
+}
+
+async fn sign_in(c: &Client, base: &str, login: &str) {
+    c.goto(&format!("{base}/staff/login"))
+        .await
+        .expect("login page");
+    fill(c, "input[name=login]", login).await;
+    fill(c, "input[name=password]", "gongkai-demo").await;
+    c.find(Locator::Css(
+        "form[action='/staff/login'] button[type=submit]",
+    ))
+    .await
+    .expect("login button")
+    .click()
+    .await
+    .expect("submit login");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let url = c.current_url().await.expect("url");
+        if url.path().starts_with("/staff") && !url.path().starts_with("/staff/login") {
+            return;
+        }
+        if Instant::now() > deadline {
+            let src = c.source().await.unwrap_or_default();
+            let err = src
+                .split("class=\"err\"")
+                .nth(1)
+                .map(|s| s.chars().take(200).collect::<String>())
+                .unwrap_or_default();
+            panic!("login failed as {login} (at {url}): {err}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css("form[action='/staff/logout'] button"))
+        .await
+        .expect("logout button")
+        .click()
+        .await
+        .expect("logout");
+}
+
+async fn cell(c: &Client, key: &str) -> i64 {
+    let t = text_of(c, &format!("[data-cell='{key}']")).await;
+    t.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("cell {key} is not a count: `{t}`"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_clerk_and_reviewer_in_chromium() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let (Some(chromium), Some(driver)) = (
+        tool("CHROMIUM", "/usr/bin/chromium"),
+        tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    ) else {
+        if ci {
+            panic!(
+                "Chromium or chromedriver missing on CI (apt-get install chromium chromium-driver)"
+            );
+        }
+        eprintln!(
+            "SKIPPED: Chromium or chromedriver not installed (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let base = format!("http://{addr}");
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let c = connect(port, &chromium, profile.path()).await;
+    let result = flow(&c, &base).await;
+    c.close().await.ok();
+    result.expect("browser flow");
+}
+
+async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError> {
+    let year = gongkai_web::portal::today().year();
+    // Before: the live table 三 of this year.
+    sign_in(c, base, "reviewer").await;
+    c.goto(&format!("{base}/staff/reports?body={TOWN}&year={year}"))
+        .await?;
+    let granted_before = cell(c, "t3.granted.total").await;
+    let received_before = cell(c, "t3.new_received.total").await;
+    sign_out(c).await;
+
+    // 1. The citizen files an application.
+    c.goto(&format!("{base}/b/{TOWN}/apply")).await?;
+    c.find(Locator::Css("#applicant_type"))
+        .await?
+        .select_by_value("natural_person")
+        .await?;
+    fill(c, "#name", "浏览器测试申请人").await;
+    fill(c, "#phone", "13700000000").await;
+    fill(
+        c,
+        "#request_text",
+        "申请公开黄阁镇2026年道路养护经费使用情况",
+    )
+    .await;
+    c.find(Locator::Css("form[action$='/apply'] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let code = text_of(c, "#tracking-code").await;
+    let secret = text_of(c, "#tracking-secret").await;
+    assert!(!code.trim().is_empty() && !secret.trim().is_empty());
+
+    // 2. The clerk answers it.
+    sign_in(c, base, "clerk").await;
+    c.goto(&format!("{base}/staff?body={TOWN}")).await?;
+    let link = c
+        .find(Locator::XPath(&format!(
+            "//a[contains(normalize-space(.), '{}')]",
+            code.trim()
+        )))
+        .await?;
+    link.click().await?;
+    assert!(text_of(c, "h2").await.contains(code.trim()));
+    let form = c
+        .find(Locator::Css("form:has(input[name=kind][value=decided])"))
+        .await?;
+    form.find(Locator::Css("select[name=outcome]"))
+        .await?
+        .select_by_value("granted")
+        .await?;
+    let reference = form.find(Locator::Css("input[name=reference]")).await?;
+    reference.send_keys("黄府信复〔2026〕99号").await?;
+    let summary = form.find(Locator::Css("textarea[name=summary]")).await?;
+    summary.send_keys("予以公开，相关信息见附件。").await?;
+    form.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let state = text_of(c, "#state").await;
+    assert!(
+        state.contains("已答复") || state.contains("办结") || state.contains("答复"),
+        "state after deciding: {state}"
+    );
+    sign_out(c).await;
+
+    // 3. The citizen sees the answer on the status page.
+    c.goto(&format!("{base}/status")).await?;
+    fill(c, "#code", code.trim()).await;
+    fill(c, "#secret", secret.trim()).await;
+    c.find(Locator::Css("form[action='/status'] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let outcome = text_of(c, "#outcome").await;
+    assert!(
+        outcome.contains("予以公开"),
+        "outcome on the status page: {outcome}"
+    );
+
+    // 4. The reviewer's report workspace counts it in table 三.
+    sign_in(c, base, "reviewer").await;
+    c.goto(&format!("{base}/staff/reports?body={TOWN}&year={year}"))
+        .await?;
+    let granted = cell(c, "t3.granted.total").await;
+    let received = cell(c, "t3.new_received.total").await;
+    assert!(granted >= 1, "t3.granted.total = {granted}");
+    assert_eq!(granted, granted_before + 1);
+    assert_eq!(received, received_before + 1);
+    Ok(())
+}
