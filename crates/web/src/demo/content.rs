@@ -38,6 +38,30 @@ pub(crate) struct Profile {
     pub clerk: &'static str,
     /// Login recorded as the approver of its reports.
     pub reviewer: &'static str,
+    /// Wording of a township (镇) text that differs for a subdistrict (街道).
+    pub wording: &'static [(&'static str, &'static str)],
+}
+
+/// How the texts of a subdistrict (街道办事处) differ from a township's.
+const SUBDISTRICT: &[(&str, &str)] = &[
+    ("我镇", "本街道"),
+    ("镇属各部门", "街道各部门"),
+    ("镇政务服务中心", "街道政务服务中心"),
+    ("镇文化广场", "街道文化广场"),
+    ("镇图书馆", "街道图书馆"),
+    ("镇复核", "街道复核"),
+    ("各村（居）委会", "各社区居委会、村委会"),
+];
+
+impl Profile {
+    /// `text` in the body's own wording (街道 instead of 镇 where it differs).
+    pub fn localise(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (from, to) in self.wording {
+            out = out.replace(from, to);
+        }
+        out
+    }
 }
 
 pub(crate) const PROFILES: [Profile; 3] = [
@@ -73,6 +97,7 @@ pub(crate) const PROFILES: [Profile; 3] = [
         yearly_applications: 32,
         clerk: "clerk",
         reviewer: "reviewer",
+        wording: &[],
     },
     Profile {
         code: "440115102",
@@ -91,6 +116,7 @@ pub(crate) const PROFILES: [Profile; 3] = [
         yearly_applications: 18,
         clerk: "hengli-clerk",
         reviewer: "hengli-reviewer",
+        wording: &[],
     },
     Profile {
         code: "440115001",
@@ -116,6 +142,7 @@ pub(crate) const PROFILES: [Profile; 3] = [
         yearly_applications: 22,
         clerk: "nanshajd-clerk",
         reviewer: "nanshajd-reviewer",
+        wording: SUBDISTRICT,
     },
 ];
 
@@ -220,7 +247,7 @@ fn guide(ctx: &Ctx<'_>) -> Guide {
         email = p.email,
     );
     Guide {
-        text,
+        text: p.localise(&text),
         address: p.address.to_string(),
         office_hours: "工作日上午9:00—12:00，下午14:00—17:30（法定节假日除外）".into(),
         phone: p.phone.to_string(),
@@ -734,6 +761,7 @@ pub(crate) async fn seed_portal(ctx: &Ctx<'_>) -> Result<(), StoreError> {
 镇政务服务中心政府信息查阅点；村（社区）公开栏",
         short = ctx.profile.short
     );
+    let channel = ctx.profile.localise(&channel);
     for d in STANDARD_DOMAINS {
         if !CATALOG.iter().any(|c| c.0 == d) {
             return Err(bug(format!("no catalog item for the domain {d}")));
@@ -834,8 +862,8 @@ fn document(
         written_on: written,
         doc_number,
         topic: topic_of(domain).into(),
-        title: fill(tpl.title, &vars),
-        text: text.join("\n"),
+        title: ctx.profile.localise(&fill(tpl.title, &vars)),
+        text: ctx.profile.localise(&text.join("\n")),
     }
 }
 

@@ -150,18 +150,19 @@ pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), Sto
                 ymd(y - 1, Month::September, 1)?,
                 ymd(y - 1, Month::October, 31)?,
             ),
-            When::Recent => {
-                let filed = today - Duration::days(20);
-                (
-                    filed - Duration::days(120),
-                    filed - Duration::days(FILED_AFTER),
-                )
-            }
+            // Replied 50–80 days ago: filed 20–50 days ago, within the 60 days of a review.
+            When::Recent => (
+                today - Duration::days(50 + FILED_AFTER),
+                today - Duration::days(20 + FILED_AFTER),
+            ),
         };
-        let app = candidates
-            .iter()
-            .find(|c| c.1 >= from && c.1 <= to && !used.contains(&c.0))
-            .copied();
+        let in_window = |c: &&(i64, Date)| c.1 >= from && c.1 <= to && !used.contains(&c.0);
+        // The latest reply for a recent case, the earliest otherwise.
+        let app = match when {
+            When::Recent => candidates.iter().rev().find(in_window),
+            _ => candidates.iter().find(in_window),
+        }
+        .copied();
         let filed_on = match app {
             Some((id, replied)) => {
                 used.push(id);

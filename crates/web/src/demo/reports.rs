@@ -85,7 +85,7 @@ async fn generate_checked(
             ctx.body_id,
             year,
             "s1",
-            &s1(ctx, year, &draft, facts),
+            &ctx.profile.localise(&s1(ctx, year, &draft, facts)),
             actor,
         )
         .await?;
@@ -93,7 +93,13 @@ async fn generate_checked(
         .set_narrative(ctx.body_id, year, "s5", &s5(ctx, year), actor)
         .await?;
     store
-        .set_narrative(ctx.body_id, year, "s6", &s6(facts, report_fee), actor)
+        .set_narrative(
+            ctx.body_id,
+            year,
+            "s6",
+            &ctx.profile.localise(&s6(facts, report_fee)),
+            actor,
+        )
         .await?;
     let report = store.generate_report(ctx.body_id, year).await?;
     let findings = check(&report, previous);
