@@ -72,17 +72,11 @@ fn staff_page(st: &AppState, v: &Viewer, title: &str, html: String) -> PageResul
 }
 
 /// The signed-in staff member, or a redirect to the login page.
-fn require(v: &Viewer) -> Result<&Staff, Response> {
-    v.staff
-        .as_ref()
-        .ok_or_else(|| Redirect::to("/staff/login").into_response())
-}
-
 macro_rules! staff_or_login {
     ($v:expr) => {
-        match require(&$v) {
-            Ok(s) => s.clone(),
-            Err(r) => return Ok(r),
+        match $v.staff.as_ref() {
+            Some(s) => s.clone(),
+            None => return Ok(Redirect::to("/staff/login").into_response()),
         }
     };
 }
