@@ -1,6 +1,6 @@
 //! Time to export one report in each format (the 2021-format example), and to load the fonts.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use gongkai_export::{charts, docx, pdf, xlsx};
 use gongkai_report::{Report, check};
 use std::hint::black_box;
@@ -22,6 +22,41 @@ fn exports(c: &mut Criterion) {
     });
     g.bench_function("pdf", |b| {
         b.iter(|| pdf::to_pdf(black_box(&r), &fonts).unwrap())
+    });
+    // Without typst's memoisation cache from earlier iterations: the first export of a report.
+    g.bench_function("pdf_cold", |b| {
+        b.iter_batched(
+            || typst::comemo::evict(0),
+            |_| pdf::to_pdf(black_box(&r), &fonts).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    // The largest report accepted: every section at its limit, 120 000 characters in all.
+    let mut big = r.clone();
+    let mut left = gongkai_export::MAX_TOTAL_CHARS;
+    for key in gongkai_report::SECTION_KEYS {
+        let n = left.min(gongkai_export::MAX_SECTION_CHARS);
+        left -= n;
+        let para = "本机关认真贯彻落实政府信息公开条例，持续深化政务公开。";
+        let text: String = para.chars().cycle().take(n).collect();
+        let text = text
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(300)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+            .chars()
+            .take(n)
+            .collect::<String>();
+        big.sections.insert(key.to_string(), text);
+    }
+    g.bench_function("pdf_cold_max_text", |b| {
+        b.iter_batched(
+            || typst::comemo::evict(0),
+            |_| pdf::to_pdf(black_box(&big), &fonts).unwrap(),
+            BatchSize::PerIteration,
+        )
     });
     g.bench_function("trend_svg", |b| {
         let years: Vec<Report> = (2021..=2024)

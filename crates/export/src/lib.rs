@@ -29,8 +29,12 @@ use gongkai_report::Report;
 use std::fmt;
 use std::path::PathBuf;
 
-/// Longest section text accepted by the exporters, in characters.
-pub const MAX_SECTION_CHARS: usize = 100_000;
+/// Longest section text accepted by the exporters, in characters (a long real report has a few
+/// thousand per section).
+pub const MAX_SECTION_CHARS: usize = 50_000;
+/// Most section text of one report accepted by the exporters, in characters: bounds the pages to
+/// typeset (about 500 characters per page).
+pub const MAX_TOTAL_CHARS: usize = 120_000;
 /// Longest body name (机关名称) accepted by the exporters, in characters.
 pub const MAX_BODY_CHARS: usize = 200;
 
@@ -158,8 +162,10 @@ pub(crate) fn check_limits(report: &Report) -> Result<(), ExportError> {
             limit: MAX_BODY_CHARS,
         });
     }
+    let mut total = 0;
     for (key, text) in &report.sections {
         let n = text.chars().count();
+        total += n;
         if n > MAX_SECTION_CHARS {
             return Err(ExportError::TooLarge {
                 what: format!("正文 {key}"),
@@ -168,6 +174,14 @@ pub(crate) fn check_limits(report: &Report) -> Result<(), ExportError> {
                 limit: MAX_SECTION_CHARS,
             });
         }
+    }
+    if total > MAX_TOTAL_CHARS {
+        return Err(ExportError::TooLarge {
+            what: "正文合计".into(),
+            what_en: "all sections".into(),
+            size: total,
+            limit: MAX_TOTAL_CHARS,
+        });
     }
     Ok(())
 }
@@ -220,6 +234,11 @@ mod tests {
             .insert("s5".into(), "字".repeat(MAX_SECTION_CHARS + 1));
         let e = check_limits(&r).unwrap_err().to_string();
         assert!(e.contains("s5"), "{e}");
+        let mut r = Report::zeroed(FormatVersion::V2021, 2024, "某县人民政府");
+        for k in ["s1", "s2", "s3"] {
+            r.sections.insert(k.into(), "字".repeat(MAX_SECTION_CHARS));
+        }
+        assert!(check_limits(&r).unwrap_err().to_string().contains("120000"));
         let mut r = Report::zeroed(FormatVersion::V2021, 2024, "x".repeat(MAX_BODY_CHARS + 1));
         r.sections.clear();
         assert!(matches!(
