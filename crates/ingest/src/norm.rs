@@ -253,8 +253,12 @@ pub fn parse_token(raw: &str) -> Token {
 }
 
 /// Replace the wording variants that published reports use for the same statutory label.
-pub fn canonical_core(core: &str) -> String {
-    core.replace("需要另行制作", "需另行制作")
+pub fn canonical_core(core: String) -> String {
+    if core.contains("需要另行制作") {
+        core.replace("需要另行制作", "需另行制作")
+    } else {
+        core
+    }
 }
 
 /// Is this a page-number line (`3`, `- 3 -`, `第3页`, `3/12`, `第 3 页 共 12 页`)?

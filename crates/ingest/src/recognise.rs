@@ -97,7 +97,7 @@ fn build_labels(format: FormatVersion) -> Labels {
             );
         } else if key == "t3" {
             for r in &t.rows {
-                let core = norm::canonical_core(&norm::core(&r.label));
+                let core = norm::canonical_core(norm::core(&r.label));
                 let idx = t3_rows.len();
                 t3_map.insert(core.clone(), idx);
                 // Variant without the parenthetical note （区分处理的…）.
@@ -971,25 +971,40 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
 
     // Rows of located tables that never appeared.
     let spec = format.spec();
+    let touched: std::collections::HashSet<(&str, &str)> = ctx
+        .provenance
+        .keys()
+        .chain(ctx.unreadable.iter())
+        .filter_map(|k| {
+            let mut it = k.split('.');
+            Some((it.next()?, it.next()?))
+        })
+        .collect();
+    let mut missing_by_table: Vec<(
+        &'static gongkai_report::TableSpec,
+        bool,
+        Vec<(String, Vec<String>)>,
+    )> = Vec::new();
     for t in &spec.tables {
         let located = found_tables.contains(&&*t.key);
         let mut missing_rows: Vec<(String, Vec<String>)> = Vec::new();
         for r in t.data_rows() {
+            if touched.contains(&(t.key.as_str(), r.key.as_str())) {
+                continue;
+            }
             let keys: Vec<String> = t
                 .columns
                 .iter()
                 .map(|c| format!("{}.{}.{}", t.key, r.key, c.key))
                 .collect();
-            if keys
-                .iter()
-                .all(|k| !ctx.provenance.contains_key(k) && !ctx.unreadable.contains(k))
-            {
-                missing_rows.push((r.label.clone(), keys));
-            }
+            missing_rows.push((r.label.clone(), keys));
         }
-        if missing_rows.is_empty() {
-            continue;
+        if !missing_rows.is_empty() {
+            missing_by_table.push((t, located, missing_rows));
         }
+    }
+    drop(touched);
+    for (t, located, missing_rows) in missing_by_table {
         if !located {
             let cells: Vec<String> = missing_rows.into_iter().flat_map(|(_, k)| k).collect();
             ctx.unreadable.extend(cells.iter().cloned());
@@ -1209,7 +1224,7 @@ enum T3Match {
 
 fn match_t3(lab: &Labels, sp: &Split, pending: &str, last: Option<usize>) -> Option<T3Match> {
     let lookup = |l: &str| -> Option<T3Match> {
-        let c = norm::canonical_core(&norm::core(l));
+        let c = norm::canonical_core(norm::core(l));
         if c.is_empty() {
             return None;
         }
@@ -1248,7 +1263,7 @@ fn match_t3(lab: &Labels, sp: &Split, pending: &str, last: Option<usize>) -> Opt
     // Fuzzy: the label split over lines (PDF). Only rows after the last matched one.
     let mut text = String::from(pending);
     text.push_str(&sp.labels.concat());
-    let core = norm::canonical_core(&norm::core(&text));
+    let core = norm::canonical_core(norm::core(&text));
     if core.is_empty() {
         return None;
     }
@@ -1266,7 +1281,7 @@ fn match_t3(lab: &Labels, sp: &Split, pending: &str, last: Option<usize>) -> Opt
 /// A label-only layout line that names a data row almost completely (a blank row whose label
 /// wraps): at least three quarters of the row's label, among rows after the last one found.
 fn blank_row_fuzzy(lab: &Labels, sp: &Split, last: Option<usize>) -> Option<usize> {
-    let text = norm::canonical_core(&norm::core(&sp.labels.concat()));
+    let text = norm::canonical_core(norm::core(&sp.labels.concat()));
     let t: Vec<char> = text.chars().collect();
     if t.len() < 4 {
         return None;
@@ -1295,7 +1310,7 @@ fn exact_t3_row(lab: &Labels, sp: &Split) -> Option<usize> {
         .rev()
         .chain(sp.spanned_labels.iter().rev())
         .find_map(|l| {
-            let c = norm::canonical_core(&norm::core(l));
+            let c = norm::canonical_core(norm::core(l));
             let idx = *lab.t3_map.get(&c)?;
             lab.t3_rows[idx].has_cells.then_some(idx)
         })
@@ -1692,11 +1707,12 @@ fn place_t3(
             .subtotal_of
             .map(|_| "")
             .unwrap_or_else(|| lab.t3_rows[o.row].key);
-        let keys: Vec<String> = cols
-            .iter()
-            .filter(|c| **c != SUBTOTAL)
-            .map(|c| format!("t3.{row_key}.{c}"))
-            .collect();
+        let keys = || -> Vec<String> {
+            cols.iter()
+                .filter(|c| **c != SUBTOTAL)
+                .map(|c| format!("t3.{row_key}.{c}"))
+                .collect()
+        };
         let mut values = o.values;
         if o.exact {
             while values.len() > n && values.last().is_some_and(|t| t.token == Token::Empty) {
@@ -1738,12 +1754,12 @@ fn place_t3(
             );
             if o.subtotal_of.is_none() && balance_row && values.len() + 1 == n && sub_idx.is_none()
             {
-                short_rows.push((o.row, values, o.loc, o.label, keys, text));
+                short_rows.push((o.row, values, o.loc, o.label, keys(), text));
                 continue;
             }
             if o.subtotal_of.is_none() {
                 ctx.unreadable(
-                    keys,
+                    keys(),
                     &text,
                     &format!(
                         "「{}」行有{}个数，表三应为{}列",

@@ -171,3 +171,29 @@ fn a_scan_is_refused_not_guessed() {
     assert!(matches!(e, IngestError::NoTextLayer));
     assert!(e.to_string().contains("扫描件"));
 }
+
+#[test]
+fn provenance_names_page_line_and_text() {
+    let ing = read_bytes("r.pdf", &fixture("nansha-2024.pdf"), &Limits::default()).unwrap();
+    let p = &ing.provenance["t4.cases.review_total"];
+    assert_eq!(p.file.as_deref(), Some("r.pdf"));
+    assert_eq!(p.page, Some(4));
+    assert_eq!(p.text.as_deref(), Some("4"));
+    assert!(p.line.is_some());
+    let ing = read_bytes(
+        "r.docx",
+        &fixture("yuexiu-2020-merged.docx"),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        ing.provenance["t2_5.admin_license.decisions"]
+            .text
+            .as_deref(),
+        Some("4072")
+    );
+    // Every stored cell has a source.
+    for (key, _) in ing.report.cells() {
+        assert!(ing.provenance.contains_key(&key.to_string()), "{key}");
+    }
+}
