@@ -742,13 +742,23 @@ async fn report_page(
             let font_dir = st.config.font_dir.clone();
             let r2 = report.clone();
             let bytes = tokio::task::spawn_blocking(move || {
+                // Fonts are loaded once per process (about 100 MB of CJK faces).
+                static CONFIGURED: std::sync::OnceLock<gongkai_export::pdf::FontSet> =
+                    std::sync::OnceLock::new();
                 let fonts = match (fmt, font_dir) {
-                    (gongkai_export::ExportFormat::Pdf, Some(dir)) => {
-                        Some(gongkai_export::pdf::FontSet::load_dirs(&[dir])?)
+                    (gongkai_export::ExportFormat::Pdf, Some(dir)) => Some(match CONFIGURED.get() {
+                        Some(f) => f,
+                        None => {
+                            let f = gongkai_export::pdf::FontSet::load_dirs(&[dir])?;
+                            CONFIGURED.get_or_init(|| f)
+                        }
+                    }),
+                    (gongkai_export::ExportFormat::Pdf, None) => {
+                        Some(gongkai_export::pdf::FontSet::shared_default()?)
                     }
                     _ => None,
                 };
-                gongkai_export::export(&r2, fmt, fonts.as_ref())
+                gongkai_export::export(&r2, fmt, fonts)
             })
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?
