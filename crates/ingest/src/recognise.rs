@@ -980,11 +980,13 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
             Some((it.next()?, it.next()?))
         })
         .collect();
-    let mut missing_by_table: Vec<(
+    /// A table, whether it was located, and its rows not found (label, cell keys).
+    type Missing = (
         &'static gongkai_report::TableSpec,
         bool,
         Vec<(String, Vec<String>)>,
-    )> = Vec::new();
+    );
+    let mut missing_by_table: Vec<Missing> = Vec::new();
     for t in &spec.tables {
         let located = found_tables.contains(&&*t.key);
         let mut missing_rows: Vec<(String, Vec<String>)> = Vec::new();
