@@ -831,6 +831,16 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                 if !has_values {
                     let cores: Vec<String> = sp.labels.iter().map(|l| norm::core(l)).collect();
                     // Before the first data row every line without values is header.
+                    let raw = sp.labels.concat();
+                    // After a header repeated on a new page, the first label (without values on
+                    // its own line in layout text) starts a row, not more header.
+                    if t3_in_header
+                        && !t3_obs.is_empty()
+                        && !is_t3_header(&cores)
+                        && looks_like_row_start(&raw)
+                    {
+                        t3_in_header = false;
+                    }
                     if is_t3_header(&cores) || t3_obs.is_empty() || t3_in_header {
                         t3_seen_header = true;
                         t3_in_header = true;
@@ -1573,6 +1583,23 @@ fn place_t2(
     }
 }
 
+/// Whether a label begins with a row numbering of table 三 (`4.`, `4、`, `（六）`, `四、`).
+fn looks_like_row_start(label: &str) -> bool {
+    let t = label.trim_start();
+    let mut chars = t.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let second = chars.next();
+    let numeral = |c: char| "一二三四五六七八九十".contains(c);
+    match first {
+        '0'..='9' | '０'..='９' => matches!(second, Some('.' | '、' | '．' | '。')),
+        '（' | '(' => second.is_some_and(numeral),
+        c if numeral(c) => second == Some('、'),
+        _ => false,
+    }
+}
+
 /// Horizontal centres of the space-separated parts of a layout line (header fragments such as
 /// the first characters of vertically printed column labels).
 fn part_mids(line: &Line) -> Vec<f64> {
@@ -2129,6 +2156,18 @@ fn infer_from_balance(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn row_starts_after_a_repeated_header() {
+        assert!(looks_like_row_start("4.无正当理由大量反复"));
+        assert!(looks_like_row_start("１、本机关不掌握"));
+        assert!(looks_like_row_start("（六）其他处理"));
+        assert!(looks_like_row_start("四、结转下年度继续办理"));
+        assert!(!looks_like_row_start("商业 企业"));
+        assert!(!looks_like_row_start("不补正、行政机关不再"));
+        assert!(!looks_like_row_start(""));
+    }
+
     use super::*;
     use crate::text;
 
