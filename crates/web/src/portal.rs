@@ -634,6 +634,7 @@ async fn reports(
         }
         html.push_str("</tbody></table>");
     }
+    html.push_str(&subordinates_chart(&st, &body).await?);
     page(
         &v,
         site(&st),
@@ -641,6 +642,40 @@ async fn reports(
         portal_nav(&v, Some(&body.code)),
         html,
     )
+}
+
+/// For an oversight level: its direct subordinate bodies side by side, on the latest year for
+/// which at least two of them have published a report.
+async fn subordinates_chart(st: &AppState, body: &Body) -> PageResult<String> {
+    let children: Vec<Body> = st
+        .store
+        .list_bodies()
+        .await?
+        .into_iter()
+        .filter(|b| b.parent_id == Some(body.id))
+        .collect();
+    if children.len() < 2 {
+        return Ok(String::new());
+    }
+    let mut by_year: BTreeMap<i32, Vec<Report>> = BTreeMap::new();
+    for child in &children {
+        for ver in st.store.report_versions(child.id, None).await? {
+            let list = by_year.entry(ver.year).or_default();
+            // Versions come newest first: keep the latest version of each year.
+            if !list.iter().any(|r| r.body == child.name)
+                && let Ok(r) = Report::from_json_str(&ver.report_json)
+            {
+                list.push(r);
+            }
+        }
+    }
+    let Some((year, reports)) = by_year.into_iter().rev().find(|(_, r)| r.len() >= 2) else {
+        return Ok(String::new());
+    };
+    Ok(format!(
+        "<h2>下级机关{year}年度依申请公开情况</h2><figure class=\"card\">{}</figure>",
+        gongkai_export::charts::siblings_svg(&reports)
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -746,13 +781,15 @@ async fn report_page(
                 static CONFIGURED: std::sync::OnceLock<gongkai_export::pdf::FontSet> =
                     std::sync::OnceLock::new();
                 let fonts = match (fmt, font_dir) {
-                    (gongkai_export::ExportFormat::Pdf, Some(dir)) => Some(match CONFIGURED.get() {
-                        Some(f) => f,
-                        None => {
-                            let f = gongkai_export::pdf::FontSet::load_dirs(&[dir])?;
-                            CONFIGURED.get_or_init(|| f)
-                        }
-                    }),
+                    (gongkai_export::ExportFormat::Pdf, Some(dir)) => {
+                        Some(match CONFIGURED.get() {
+                            Some(f) => f,
+                            None => {
+                                let f = gongkai_export::pdf::FontSet::load_dirs(&[dir])?;
+                                CONFIGURED.get_or_init(|| f)
+                            }
+                        })
+                    }
                     (gongkai_export::ExportFormat::Pdf, None) => {
                         Some(gongkai_export::pdf::FontSet::shared_default()?)
                     }
