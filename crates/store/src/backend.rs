@@ -1321,6 +1321,26 @@ pub(crate) async fn narrative(
 
 // --- reports --------------------------------------------------------------------------
 
+/// Parse `key=value,key=value` (one aggregated row instead of one row per key keeps the
+/// read cost independent of how many keys a body has used).
+fn parse_key_values(s: Option<String>, into: &mut BTreeMap<String, i64>) -> Result<()> {
+    for pair in s
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| StoreError::Corrupt(format!("counter {pair:?}")))?;
+        let v: i64 = v
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("counter {pair:?}")))?;
+        into.insert(k.to_string(), v);
+    }
+    Ok(())
+}
+
 pub(crate) async fn year_counters(
     pool: &Pool,
     _cal: &Calendar,
@@ -1328,25 +1348,27 @@ pub(crate) async fn year_counters(
     year: i32,
 ) -> Result<YearCounters> {
     let mut out = YearCounters::default();
-    let rows = sqlx::query(
-        "SELECT key, CAST(SUM(value) AS BIGINT) AS v FROM report_counters WHERE body_id = $1 AND year < $2 GROUP BY key",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        key_value_agg!(),
+        " AS s FROM (SELECT key, CAST(SUM(value) AS BIGINT) AS v FROM report_counters \
+         WHERE body_id = $1 AND year < $2 GROUP BY key) t"
+    ))
     .bind(body_id)
     .bind(i64::from(year))
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await?;
-    for r in &rows {
-        out.before.insert(r.try_get("key")?, r.try_get("v")?);
-    }
-    let rows =
-        sqlx::query("SELECT key, value FROM report_counters WHERE body_id = $1 AND year = $2")
-            .bind(body_id)
-            .bind(i64::from(year))
-            .fetch_all(pool)
-            .await?;
-    for r in &rows {
-        out.this_year.insert(r.try_get("key")?, r.try_get("value")?);
-    }
+    parse_key_values(row.try_get("s")?, &mut out.before)?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        key_value_agg!(),
+        " AS s FROM (SELECT key, value AS v FROM report_counters WHERE body_id = $1 AND year = $2) t"
+    ))
+    .bind(body_id)
+    .bind(i64::from(year))
+    .fetch_one(pool)
+    .await?;
+    parse_key_values(row.try_get("s")?, &mut out.this_year)?;
     Ok(out)
 }
 

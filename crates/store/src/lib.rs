@@ -423,12 +423,24 @@ fn check_section(section: &str) -> Result<()> {
 mod sqlite_backend {
     #![allow(clippy::too_many_arguments)]
     type DB = sqlx::Sqlite;
+    /// The dialect's string aggregate over `key=value` pairs.
+    macro_rules! key_value_agg {
+        () => {
+            "group_concat(key || '=' || v, ',')"
+        };
+    }
     include!("backend.rs");
 }
 
 mod pg_backend {
     #![allow(clippy::too_many_arguments)]
     type DB = sqlx::Postgres;
+    /// The dialect's string aggregate over `key=value` pairs.
+    macro_rules! key_value_agg {
+        () => {
+            "string_agg(key || '=' || v::text, ',')"
+        };
+    }
     include!("backend.rs");
 }
 
@@ -663,7 +675,14 @@ impl Store {
         }
         let mut entropy = vec![0u8; items.len() * gongkai_ledger::tracking::ENTROPY_BYTES];
         fill_random(&mut entropy)?;
-        dispatch!(self, ingest_applications(items, &entropy, actor, progress))
+        let report = dispatch!(self, ingest_applications(items, &entropy, actor, progress))?;
+        if let Backend::Sqlite(p) = &self.backend {
+            // After a large write: fold the WAL back and refresh planner statistics, so reads
+            // (report generation) stay as fast as before the import.
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(p).await?;
+            sqlx::query("PRAGMA optimize").execute(p).await?;
+        }
+        Ok(report)
     }
 
     // --- Cases and registers ------------------------------------------------------------

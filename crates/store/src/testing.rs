@@ -5,6 +5,12 @@
 use crate::Store;
 use sqlx::Connection;
 
+/// Print past the test harness's output capture, so a skip is always visible.
+fn skipped(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
 /// Default PostgreSQL server for tests (override with `GONGKAI_TEST_PG`).
 pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -43,15 +49,15 @@ pub async fn postgres(test: &str) -> Option<PgDb> {
     let mut conn = match conn {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
-            eprintln!(
+            skipped(&format!(
                 "SKIPPED: PostgreSQL not reachable at {admin_url} ({e}); {test} ran on SQLite only"
-            );
+            ));
             return None;
         }
         Err(_) => {
-            eprintln!(
+            skipped(&format!(
                 "SKIPPED: PostgreSQL not reachable at {admin_url} (timeout); {test} ran on SQLite only"
-            );
+            ));
             return None;
         }
     };
