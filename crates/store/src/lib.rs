@@ -676,11 +676,20 @@ impl Store {
         let mut entropy = vec![0u8; items.len() * gongkai_ledger::tracking::ENTROPY_BYTES];
         fill_random(&mut entropy)?;
         let report = dispatch!(self, ingest_applications(items, &entropy, actor, progress))?;
-        if let Backend::Sqlite(p) = &self.backend {
-            // After a large write: fold the WAL back and refresh planner statistics, so reads
-            // (report generation) stay as fast as before the import.
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(p).await?;
-            sqlx::query("PRAGMA optimize").execute(p).await?;
+        // After a large write: refresh planner statistics (and on SQLite fold the WAL back), so
+        // reads such as report generation keep their index plans.
+        match &self.backend {
+            Backend::Sqlite(p) => {
+                sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(p)
+                    .await?;
+                sqlx::query("PRAGMA optimize").execute(p).await?;
+            }
+            Backend::Postgres(p) => {
+                sqlx::query("ANALYZE report_counters, applications")
+                    .execute(p)
+                    .await?;
+            }
         }
         Ok(report)
     }
