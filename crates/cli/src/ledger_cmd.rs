@@ -542,6 +542,8 @@ pub fn run_user(cmd: UserCmd) -> Result<ExitCode> {
 pub enum BenchCmd {
     /// Synthesise a realistic year over 1,000 bodies and time ingest and report generation.
     Ledger(BenchLedgerArgs),
+    /// Seed documents, start the web server and measure req/s and latency over HTTP.
+    Http(crate::bench_http_cmd::BenchHttpArgs),
 }
 
 /// `gongkai bench ledger`.
@@ -568,6 +570,7 @@ pub struct BenchLedgerArgs {
 pub fn run_bench(cmd: BenchCmd) -> Result<ExitCode> {
     match cmd {
         BenchCmd::Ledger(a) => runtime()?.block_on(bench_ledger(a)),
+        BenchCmd::Http(a) => crate::bench_http_cmd::run(a),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `gongkai`: the command-line entry point of the Gongkai platform.
 
 mod audit_cmd;
+mod bench_http_cmd;
 mod calendar_cmd;
 mod deadline_cmd;
 mod ledger_cmd;
