@@ -111,7 +111,9 @@ async fn connect(port: u16, chromium: &std::path::Path, profile: &std::path::Pat
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
+    c.wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
         .text()
@@ -134,14 +136,16 @@ async fn sign_in(c: &Client, base: &str, login: &str) {
         .expect("login page");
     fill(c, "input[name=login]", login).await;
     fill(c, "input[name=password]", "gongkai-demo").await;
-    c.find(Locator::Css(
-        "form[action='/staff/login'] button[type=submit]",
-    ))
-    .await
-    .expect("login button")
-    .click()
-    .await
-    .expect("submit login");
+    c.wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css(
+            "form[action='/staff/login'] button[type=submit]",
+        ))
+        .await
+        .expect("login button")
+        .click()
+        .await
+        .expect("submit login");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let url = c.current_url().await.expect("url");
@@ -162,7 +166,9 @@ async fn sign_in(c: &Client, base: &str, login: &str) {
 }
 
 async fn sign_out(c: &Client) {
-    c.find(Locator::Css("form[action='/staff/logout'] button"))
+    c.wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css("form[action='/staff/logout'] button"))
         .await
         .expect("logout button")
         .click()
@@ -206,11 +212,23 @@ async fn citizen_clerk_and_reviewer_in_chromium() {
             .spawn()
             .expect("start chromedriver"),
     );
-    let profile = tempfile::tempdir().unwrap();
-    let c = connect(port, &chromium, profile.path()).await;
-    let result = flow(&c, &base).await;
-    c.close().await.ok();
-    result.expect("browser flow");
+    // A loaded CI machine can make a page action race the page load; the flow reads its
+    // "before" counts itself, so a failed attempt is retried in a fresh browser session.
+    let mut last = None;
+    for attempt in 1..=3 {
+        let profile = tempfile::tempdir().unwrap();
+        let c = connect(port, &chromium, profile.path()).await;
+        let result = flow(&c, &base).await;
+        c.close().await.ok();
+        match result {
+            Ok(()) => return,
+            Err(e) => {
+                eprintln!("browser flow attempt {attempt} failed: {e}");
+                last = Some(e);
+            }
+        }
+    }
+    panic!("browser flow: {:?}", last);
 }
 
 async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError> {
@@ -225,7 +243,9 @@ async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError>
 
     // 1. The citizen files an application.
     c.goto(&format!("{base}/b/{TOWN}/apply")).await?;
-    c.find(Locator::Css("#applicant_type"))
+    c.wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css("#applicant_type"))
         .await?
         .select_by_value("natural_person")
         .await?;
@@ -237,7 +257,9 @@ async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError>
         "申请公开黄阁镇2026年道路养护经费使用情况",
     )
     .await;
-    c.find(Locator::Css("form[action$='/apply'] button[type=submit]"))
+    c.wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css("form[action$='/apply'] button[type=submit]"))
         .await?
         .click()
         .await?;
@@ -282,7 +304,9 @@ async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError>
     c.goto(&format!("{base}/status")).await?;
     fill(c, "#code", code.trim()).await;
     fill(c, "#secret", secret.trim()).await;
-    c.find(Locator::Css("form[action='/status'] button[type=submit]"))
+    c.wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css("form[action='/status'] button[type=submit]"))
         .await?
         .click()
         .await?;
