@@ -111,23 +111,37 @@ async fn connect(port: u16, chromium: &std::path::Path, profile: &std::path::Pat
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(std::time::Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
-        .text()
-        .await
-        .expect("text")
+    // Retry while the page is being replaced (stale elements) on a loaded machine.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let r = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await,
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(t) => return t,
+            Err(e) if std::time::Instant::now() > deadline => panic!("no `{css}` on the page: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        }
+    }
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no field `{css}`: {e}"));
-    e.clear().await.ok();
-    e.send_keys(value).await.expect("type");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let r = match c.find(Locator::Css(css)).await {
+            Ok(e) => {
+                e.clear().await.ok();
+                e.send_keys(value).await
+            }
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => return,
+            Err(e) if std::time::Instant::now() > deadline => panic!("no field `{css}`: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        }
+    }
 }
 
 async fn sign_in(c: &Client, base: &str, login: &str) {
@@ -263,6 +277,7 @@ async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError>
         .await?
         .click()
         .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let code = text_of(c, "#tracking-code").await;
     let secret = text_of(c, "#tracking-secret").await;
     assert!(!code.trim().is_empty() && !secret.trim().is_empty());
@@ -293,6 +308,7 @@ async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError>
         .await?
         .click()
         .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let state = text_of(c, "#state").await;
     assert!(
         state.contains("已答复") || state.contains("办结") || state.contains("答复"),
@@ -310,6 +326,7 @@ async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError>
         .await?
         .click()
         .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let outcome = text_of(c, "#outcome").await;
     assert!(
         outcome.contains("予以公开"),
