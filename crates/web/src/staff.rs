@@ -95,6 +95,16 @@ async fn audit_action(
     Ok(())
 }
 
+/// Redirect to a body's staff page (optionally for a year) after a form post.
+fn back_to(path: &str, body: &Body, year: Option<i32>) -> Response {
+    let code = crate::portal::urlencode(&body.code);
+    let target = match year {
+        Some(y) => format!("{path}?body={code}&year={y}"),
+        None => format!("{path}?body={code}"),
+    };
+    Redirect::to(&target).into_response()
+}
+
 pub(crate) fn parse_day(s: &str, field: &str) -> Result<Date, AppError> {
     parse_date(s.trim())
         .map_err(|_| AppError::BadRequest(format!("「{field}」日期格式应为 YYYY-MM-DD")))
@@ -1047,11 +1057,7 @@ async fn publish_document(
     )
     .await?;
     let body = st.store.get_body(d.record.body_id).await?;
-    Ok(Redirect::to(&format!(
-        "/staff/documents?body={}",
-        crate::portal::urlencode(&body.code)
-    ))
-    .into_response())
+    Ok(back_to("/staff/documents", &body, None))
 }
 
 #[derive(Deserialize, Default)]
@@ -1219,11 +1225,7 @@ async fn create_catalog_item(
         &item.record.name,
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/staff/catalog?body={}",
-        crate::portal::urlencode(&body.code)
-    ))
-    .into_response())
+    Ok(back_to("/staff/catalog", &body, None))
 }
 
 #[derive(Deserialize, Default)]
@@ -1274,11 +1276,7 @@ async fn save_guide(
         "",
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/staff/catalog?body={}",
-        crate::portal::urlencode(&body.code)
-    ))
-    .into_response())
+    Ok(back_to("/staff/catalog", &body, None))
 }
 
 // --- Cases and registers --------------------------------------------------------------------
@@ -1385,11 +1383,7 @@ async fn create_case(
         &c.record.reference,
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/staff/cases?body={}",
-        crate::portal::urlencode(&body.code)
-    ))
-    .into_response())
+    Ok(back_to("/staff/cases", &body, None))
 }
 
 const FIGURE_CELLS: [(&str, &str); 6] = [
@@ -1500,11 +1494,7 @@ async fn save_figure(
         &fig.value,
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/staff/registers?body={}&year={year}",
-        crate::portal::urlencode(&body.code)
-    ))
-    .into_response())
+    Ok(back_to("/staff/registers", &body, Some(year)))
 }
 
 // --- Annual report workspace -----------------------------------------------------------------
@@ -1670,11 +1660,7 @@ async fn save_narrative(
         "",
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/staff/reports?body={}&year={year}",
-        crate::portal::urlencode(&body.code)
-    ))
-    .into_response())
+    Ok(back_to("/staff/reports", &body, Some(year)))
 }
 
 #[derive(Deserialize, Default)]
@@ -1723,11 +1709,7 @@ async fn approve_report(
         "",
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/staff/reports?body={}&year={year}",
-        crate::portal::urlencode(&body.code)
-    ))
-    .into_response())
+    Ok(back_to("/staff/reports", &body, Some(year)))
 }
 
 async fn publish_report(
