@@ -110,24 +110,55 @@ async fn connect(port: u16, chromium: &std::path::Path, profile: &std::path::Pat
     }
 }
 
-async fn text_of(c: &Client, css: &str) -> String {
+/// Where the browser is, for error messages.
+async fn at(c: &Client) -> String {
+    c.current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_else(|e| format!("(no url: {e})"))
+}
+
+async fn text_of(c: &Client, css: &str) -> Result<String, String> {
     // Retry while the page is being replaced (stale elements) on a loaded machine.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let r = match c.find(Locator::Css(css)).await {
             Ok(e) => e.text().await,
             Err(e) => Err(e),
         };
         match r {
-            Ok(t) => return t,
-            Err(e) if std::time::Instant::now() > deadline => panic!("no `{css}` on the page: {e}"),
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+            Ok(t) => return Ok(t),
+            Err(e) if Instant::now() > deadline => {
+                return Err(format!("no `{css}` on {}: {e}", at(c).await));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
         }
     }
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+/// Waits until the element's text contains `needle` (the page may still be the previous one).
+async fn wait_text(c: &Client, css: &str, needle: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let t = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if t.contains(needle) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "`{css}` on {} reads `{t}`, expected `{needle}`",
+                at(c).await
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn fill(c: &Client, css: &str, value: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let r = match c.find(Locator::Css(css)).await {
             Ok(e) => {
@@ -137,34 +168,57 @@ async fn fill(c: &Client, css: &str, value: &str) {
             Err(e) => Err(e),
         };
         match r {
-            Ok(()) => return,
-            Err(e) if std::time::Instant::now() > deadline => panic!("no field `{css}`: {e}"),
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+            Ok(()) => return Ok(()),
+            Err(e) if Instant::now() > deadline => {
+                return Err(format!("no field `{css}` on {}: {e}", at(c).await));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
         }
     }
 }
 
-async fn sign_in(c: &Client, base: &str, login: &str) {
-    c.goto(&format!("{base}/staff/login"))
-        .await
-        .expect("login page");
-    fill(c, "input[name=login]", login).await;
-    fill(c, "input[name=password]", "gongkai-demo").await;
+async fn click(c: &Client, css: &str) -> Result<(), String> {
     c.wait()
-        .at_most(std::time::Duration::from_secs(30))
-        .for_element(Locator::Css(
-            "form[action='/staff/login'] button[type=submit]",
-        ))
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
         .await
-        .expect("login button")
+        .map_err(|e| format!("no `{css}`: {e}"))?
         .click()
         .await
-        .expect("submit login");
+        .map_err(|e| format!("cannot click `{css}`: {e}"))
+}
+
+/// Waits until the browser has navigated to `path` (a form submit returns before it lands).
+async fn wait_for_path(c: &Client, path: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(url) = c.current_url().await
+            && url.path() == path
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "expected to reach {path}, still at {}",
+                at(c).await
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sign_in(c: &Client, base: &str, login: &str) -> Result<(), String> {
+    c.goto(&format!("{base}/staff/login"))
+        .await
+        .map_err(|e| format!("login page: {e}"))?;
+    fill(c, "input[name=login]", login).await?;
+    fill(c, "input[name=password]", "gongkai-demo").await?;
+    click(c, "form[action='/staff/login'] button[type=submit]").await?;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let url = c.current_url().await.expect("url");
+        let url = c.current_url().await.map_err(|e| e.to_string())?;
         if url.path().starts_with("/staff") && !url.path().starts_with("/staff/login") {
-            return;
+            return Ok(());
         }
         if Instant::now() > deadline {
             let src = c.source().await.unwrap_or_default();
@@ -173,28 +227,24 @@ async fn sign_in(c: &Client, base: &str, login: &str) {
                 .nth(1)
                 .map(|s| s.chars().take(200).collect::<String>())
                 .unwrap_or_default();
-            panic!("login failed as {login} (at {url}): {err}");
+            return Err(format!("login failed as {login} (at {url}): {err}"));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
-async fn sign_out(c: &Client) {
-    c.wait()
-        .at_most(std::time::Duration::from_secs(30))
-        .for_element(Locator::Css("form[action='/staff/logout'] button"))
-        .await
-        .expect("logout button")
-        .click()
-        .await
-        .expect("logout");
+/// Signs out and waits for the redirect to the login page, so that the next `goto` cannot
+/// race the logout navigation.
+async fn sign_out(c: &Client) -> Result<(), String> {
+    click(c, "form[action='/staff/logout'] button").await?;
+    wait_for_path(c, "/staff/login").await
 }
 
-async fn cell(c: &Client, key: &str) -> i64 {
-    let t = text_of(c, &format!("[data-cell='{key}']")).await;
+async fn cell(c: &Client, key: &str) -> Result<i64, String> {
+    let t = text_of(c, &format!("[data-cell='{key}']")).await?;
     t.trim()
         .parse()
-        .unwrap_or_else(|_| panic!("cell {key} is not a count: `{t}`"))
+        .map_err(|_| format!("cell {key} is not a count: `{t}`"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,105 +292,132 @@ async fn citizen_clerk_and_reviewer_in_chromium() {
             }
         }
     }
-    panic!("browser flow: {:?}", last);
+    panic!(
+        "browser flow failed three times; last: {}",
+        last.unwrap_or_default()
+    );
 }
 
-async fn flow(c: &Client, base: &str) -> Result<(), fantoccini::error::CmdError> {
+fn cmd(what: &str) -> impl FnOnce(fantoccini::error::CmdError) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+async fn flow(c: &Client, base: &str) -> Result<(), String> {
     let year = gongkai_web::portal::today().year();
     // Before: the live table 三 of this year.
-    sign_in(c, base, "reviewer").await;
+    sign_in(c, base, "reviewer").await?;
     c.goto(&format!("{base}/staff/reports?body={TOWN}&year={year}"))
-        .await?;
-    let granted_before = cell(c, "t3.granted.total").await;
-    let received_before = cell(c, "t3.new_received.total").await;
-    sign_out(c).await;
+        .await
+        .map_err(cmd("report workspace"))?;
+    let granted_before = cell(c, "t3.granted.total").await?;
+    let received_before = cell(c, "t3.new_received.total").await?;
+    sign_out(c).await?;
 
     // 1. The citizen files an application.
-    c.goto(&format!("{base}/b/{TOWN}/apply")).await?;
+    c.goto(&format!("{base}/b/{TOWN}/apply"))
+        .await
+        .map_err(cmd("apply page"))?;
     c.wait()
-        .at_most(std::time::Duration::from_secs(30))
+        .at_most(Duration::from_secs(30))
         .for_element(Locator::Css("#applicant_type"))
-        .await?
+        .await
+        .map_err(cmd("applicant type"))?
         .select_by_value("natural_person")
-        .await?;
-    fill(c, "#name", "浏览器测试申请人").await;
-    fill(c, "#phone", "13700000000").await;
+        .await
+        .map_err(cmd("select applicant type"))?;
+    fill(c, "#name", "浏览器测试申请人").await?;
+    fill(c, "#phone", "13700000000").await?;
     fill(
         c,
         "#request_text",
         "申请公开黄阁镇2026年道路养护经费使用情况",
     )
-    .await;
-    c.wait()
-        .at_most(std::time::Duration::from_secs(30))
-        .for_element(Locator::Css("form[action$='/apply'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let code = text_of(c, "#tracking-code").await;
-    let secret = text_of(c, "#tracking-secret").await;
-    assert!(!code.trim().is_empty() && !secret.trim().is_empty());
+    .await?;
+    click(c, "form[action$='/apply'] button[type=submit]").await?;
+    let code = text_of(c, "#tracking-code").await?;
+    let secret = text_of(c, "#tracking-secret").await?;
+    if code.trim().is_empty() || secret.trim().is_empty() {
+        return Err("the receipt shows no tracking code or secret".into());
+    }
 
     // 2. The clerk answers it.
-    sign_in(c, base, "clerk").await;
-    c.goto(&format!("{base}/staff?body={TOWN}")).await?;
-    let link = c
-        .find(Locator::XPath(&format!(
-            "//a[contains(normalize-space(.), '{}')]",
-            code.trim()
-        )))
-        .await?;
-    link.click().await?;
-    assert!(text_of(c, "h2").await.contains(code.trim()));
+    sign_in(c, base, "clerk").await?;
+    c.goto(&format!("{base}/staff?body={TOWN}"))
+        .await
+        .map_err(cmd("queue"))?;
+    click_xpath(
+        c,
+        &format!("//a[contains(normalize-space(.), '{}')]", code.trim()),
+    )
+    .await?;
+    wait_text(c, "h2", code.trim()).await?;
     let form = c
         .find(Locator::Css("form:has(input[name=kind][value=decided])"))
-        .await?;
+        .await
+        .map_err(cmd("decide form"))?;
     form.find(Locator::Css("select[name=outcome]"))
-        .await?
+        .await
+        .map_err(cmd("outcome"))?
         .select_by_value("granted")
-        .await?;
-    let reference = form.find(Locator::Css("input[name=reference]")).await?;
-    reference.send_keys("黄府信复〔2026〕99号").await?;
-    let summary = form.find(Locator::Css("textarea[name=summary]")).await?;
-    summary.send_keys("予以公开，相关信息见附件。").await?;
+        .await
+        .map_err(cmd("select outcome"))?;
+    form.find(Locator::Css("input[name=reference]"))
+        .await
+        .map_err(cmd("reference"))?
+        .send_keys("黄府信复〔2026〕99号")
+        .await
+        .map_err(cmd("type reference"))?;
+    form.find(Locator::Css("textarea[name=summary]"))
+        .await
+        .map_err(cmd("summary"))?
+        .send_keys("予以公开，相关信息见附件。")
+        .await
+        .map_err(cmd("type summary"))?;
     form.find(Locator::Css("button[type=submit]"))
-        .await?
+        .await
+        .map_err(cmd("decide button"))?
         .click()
-        .await?;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let state = text_of(c, "#state").await;
-    assert!(
-        state.contains("已答复") || state.contains("办结") || state.contains("答复"),
-        "state after deciding: {state}"
-    );
-    sign_out(c).await;
+        .await
+        .map_err(cmd("decide"))?;
+    // The decision redirects back to the application page; wait for the new state.
+    wait_text(c, "#state", "已答复").await?;
+    sign_out(c).await?;
 
     // 3. The citizen sees the answer on the status page.
-    c.goto(&format!("{base}/status")).await?;
-    fill(c, "#code", code.trim()).await;
-    fill(c, "#secret", secret.trim()).await;
-    c.wait()
-        .at_most(std::time::Duration::from_secs(30))
-        .for_element(Locator::Css("form[action='/status'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let outcome = text_of(c, "#outcome").await;
-    assert!(
-        outcome.contains("予以公开"),
-        "outcome on the status page: {outcome}"
-    );
+    c.goto(&format!("{base}/status"))
+        .await
+        .map_err(cmd("status page"))?;
+    fill(c, "#code", code.trim()).await?;
+    fill(c, "#secret", secret.trim()).await?;
+    click(c, "form[action='/status'] button[type=submit]").await?;
+    wait_text(c, "#outcome", "予以公开").await?;
 
     // 4. The reviewer's report workspace counts it in table 三.
-    sign_in(c, base, "reviewer").await;
+    sign_in(c, base, "reviewer").await?;
     c.goto(&format!("{base}/staff/reports?body={TOWN}&year={year}"))
-        .await?;
-    let granted = cell(c, "t3.granted.total").await;
-    let received = cell(c, "t3.new_received.total").await;
-    assert!(granted >= 1, "t3.granted.total = {granted}");
-    assert_eq!(granted, granted_before + 1);
-    assert_eq!(received, received_before + 1);
+        .await
+        .map_err(cmd("report workspace"))?;
+    let granted = cell(c, "t3.granted.total").await?;
+    let received = cell(c, "t3.new_received.total").await?;
+    if granted < 1 || granted != granted_before + 1 || received != received_before + 1 {
+        return Err(format!(
+            "table 三: granted {granted_before} -> {granted}, received {received_before} -> {received}"
+        ));
+    }
     Ok(())
+}
+
+async fn click_xpath(c: &Client, xpath: &str) -> Result<(), String> {
+    let found = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(xpath))
+        .await;
+    let el = match found {
+        Ok(el) => el,
+        Err(e) => return Err(format!("no `{xpath}` on {}: {e}", at(c).await)),
+    };
+    el.click()
+        .await
+        .map_err(|e| format!("cannot click `{xpath}`: {e}"))
 }
