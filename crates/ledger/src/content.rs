@@ -185,6 +185,47 @@ pub struct PublicDocument {
     pub published: bool,
 }
 
+/// A document as lists show it: everything but the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    /// Id.
+    pub id: i64,
+    /// Owning body.
+    pub body_id: i64,
+    /// Catalog item it is published under.
+    pub catalog_item_id: Option<i64>,
+    /// 索引号.
+    pub index_number: String,
+    /// 标题.
+    pub title: String,
+    /// 文号 (may be empty).
+    pub doc_number: String,
+    /// 成文日期.
+    #[serde(with = "gongkai_calendar::serde_date")]
+    pub written_on: Date,
+    /// 发布日期 when published.
+    #[serde(with = "gongkai_calendar::serde_date::option")]
+    pub published_on: Option<Date>,
+    /// Whether the public can see it.
+    pub published: bool,
+}
+
+impl From<&PublicDocument> for DocumentSummary {
+    fn from(d: &PublicDocument) -> Self {
+        Self {
+            id: d.id,
+            body_id: d.record.body_id,
+            catalog_item_id: d.record.catalog_item_id,
+            index_number: d.index_number.clone(),
+            title: d.record.title.clone(),
+            doc_number: d.record.doc_number.clone(),
+            written_on: d.record.written_on,
+            published_on: d.published_on,
+            published: d.published,
+        }
+    }
+}
+
 /// The index number (索引号) of a body's `serial`-th document of a year.
 pub fn index_number(body_code: &str, year: i32, serial: i64) -> String {
     format!("{body_code}/{year}-{serial:05}")

@@ -857,4 +857,4 @@ impl Store {
 
 // Portal content (catalog, documents, guide, report versions, audit log) for the web platform.
 pub mod portal;
-pub use portal::{DocumentQuery, MAX_ATTACHMENT_BYTES};
+pub use portal::{DocumentPage, DocumentQuery, MAX_ATTACHMENT_BYTES};

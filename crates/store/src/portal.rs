@@ -5,8 +5,8 @@
 use super::*;
 use gongkai_calendar::format_date;
 use gongkai_ledger::content::{
-    AttachmentMeta, AuditEntry, CatalogItem, CatalogItemRecord, Guide, PublicDocument,
-    PublicDocumentRecord, ReportVersion,
+    AttachmentMeta, AuditEntry, CatalogItem, CatalogItemRecord, DocumentSummary, Guide,
+    PublicDocument, PublicDocumentRecord, ReportVersion,
 };
 
 /// Largest attachment accepted.
@@ -25,6 +25,19 @@ pub struct DocumentQuery {
     pub limit: i64,
     /// Offset.
     pub offset: i64,
+}
+
+/// What a document's page shows: the document, its body, its catalog item and attachments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentPage {
+    /// The document.
+    pub document: PublicDocument,
+    /// Its body.
+    pub body: Body,
+    /// The catalog item it is published under.
+    pub catalog_item: Option<CatalogItem>,
+    /// Its attachments' metadata.
+    pub attachments: Vec<AttachmentMeta>,
 }
 
 fn not_found(what: &'static str, what_en: &'static str, id: i64) -> StoreError {
@@ -119,12 +132,27 @@ impl Store {
         portal!(self, get_public_document(id))
     }
 
+    /// A document with its body, catalog item and attachments (two queries).
+    pub async fn document_page(&self, id: i64) -> Result<DocumentPage> {
+        portal!(self, document_page(id))
+    }
+
     /// A page of a body's documents (newest first) and the total.
     pub async fn list_public_documents(
         &self,
         q: &DocumentQuery,
     ) -> Result<(Vec<PublicDocument>, i64)> {
         portal!(self, list_public_documents(q))
+    }
+
+    /// The newest `per_item` published documents of each of a body's catalog items (without
+    /// their text), ordered by catalog item and then newest first: what the 标准目录 page lists.
+    pub async fn catalog_documents(
+        &self,
+        body_id: i64,
+        per_item: i64,
+    ) -> Result<Vec<DocumentSummary>> {
+        portal!(self, catalog_documents(body_id, per_item))
     }
 
     /// Published documents with id above `after_id`, for (re)indexing.

@@ -26,6 +26,26 @@ fn row_catalog(r: &DbRow) -> Result<CatalogItem> {
 
 const DOC_COLS: &str = "id, body_id, catalog_item_id, index_number, publisher, written_on, doc_number, topic, title, text, published_on, published";
 
+const SUMMARY_COLS: &str =
+    "id, body_id, catalog_item_id, index_number, title, doc_number, written_on, published_on, published";
+
+fn row_summary(r: &DbRow) -> Result<DocumentSummary> {
+    let written: String = r.try_get("written_on")?;
+    let published_on: Option<String> = r.try_get("published_on")?;
+    let published: i64 = r.try_get("published")?;
+    Ok(DocumentSummary {
+        id: r.try_get("id")?,
+        body_id: r.try_get("body_id")?,
+        catalog_item_id: r.try_get("catalog_item_id")?,
+        index_number: r.try_get("index_number")?,
+        title: r.try_get("title")?,
+        doc_number: r.try_get("doc_number")?,
+        written_on: parse_stored_date(&written)?,
+        published_on: published_on.as_deref().map(parse_stored_date).transpose()?,
+        published: published != 0,
+    })
+}
+
 fn row_doc(r: &DbRow) -> Result<PublicDocument> {
     let written: String = r.try_get("written_on")?;
     let published_on: Option<String> = r.try_get("published_on")?;
@@ -272,34 +292,128 @@ pub(crate) async fn get_public_document(pool: &Pool, id: i64) -> Result<PublicDo
     row_doc(&row)
 }
 
+/// `WHERE` of a document list, with only the conditions that apply (so that the
+/// `public_documents_list*` indexes serve both the filter and the order).
+fn document_filter(f: &DocumentQuery) -> String {
+    let mut w = String::from("body_id = $1");
+    if f.published_only {
+        w.push_str(" AND published = 1");
+    }
+    if f.catalog_item_id.is_some() {
+        w.push_str(" AND catalog_item_id = $2");
+    } else {
+        w.push_str(" AND $2 = 0");
+    }
+    w
+}
+
+/// Newest first; the expression matches the `public_documents_list*` indexes.
+const DOC_ORDER: &str = "COALESCE(published_on, written_on) DESC, id DESC";
+
+pub(crate) async fn document_page(pool: &Pool, id: i64) -> Result<DocumentPage> {
+    let cols = DOC_COLS
+        .split(", ")
+        .map(|c| format!("d.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {cols}, b.code AS b_code, b.name AS b_name, b.kind AS b_kind, b.parent_id AS b_parent_id, \
+         c.id AS c_id, c.domain AS c_domain, c.name AS c_name, c.basis AS c_basis, c.time_limit AS c_time_limit, \
+         c.channel AS c_channel, c.subject AS c_subject, c.audience AS c_audience, c.manner AS c_manner \
+         FROM public_documents d JOIN bodies b ON b.id = d.body_id \
+         LEFT JOIN catalog_items c ON c.id = d.catalog_item_id WHERE d.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| not_found("政府信息", "document", id))?;
+    let document = row_doc(&row)?;
+    let kind: String = row.try_get("b_kind")?;
+    let body = Body {
+        id: document.record.body_id,
+        code: row.try_get("b_code")?,
+        name: row.try_get("b_name")?,
+        kind: gongkai_ledger::BodyKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("body kind {kind:?}")))?,
+        parent_id: row.try_get("b_parent_id")?,
+    };
+    let catalog_item = match row.try_get::<Option<i64>, _>("c_id")? {
+        Some(cid) => Some(CatalogItem {
+            id: cid,
+            record: CatalogItemRecord {
+                body_id: document.record.body_id,
+                domain: row.try_get("c_domain")?,
+                name: row.try_get("c_name")?,
+                basis: row.try_get("c_basis")?,
+                time_limit: row.try_get("c_time_limit")?,
+                channel: row.try_get("c_channel")?,
+                subject: row.try_get("c_subject")?,
+                audience: row.try_get("c_audience")?,
+                manner: row.try_get("c_manner")?,
+            },
+        }),
+        None => None,
+    };
+    let attachments = list_attachments(pool, id).await?;
+    Ok(DocumentPage {
+        document,
+        body,
+        catalog_item,
+        attachments,
+    })
+}
+
 pub(crate) async fn list_public_documents(
     pool: &Pool,
     f: &DocumentQuery,
 ) -> Result<(Vec<PublicDocument>, i64)> {
-    let only = i64::from(f.published_only);
+    let where_ = document_filter(f);
     let cat = f.catalog_item_id.unwrap_or(0);
-    let where_ = "body_id = $1 AND ($2 = 0 OR published = 1) AND ($3 = 0 OR catalog_item_id = $3)";
     let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM public_documents WHERE {where_}"
     )))
     .bind(f.body_id)
-    .bind(only)
     .bind(cat)
     .fetch_one(pool)
     .await?
     .try_get("n")?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {DOC_COLS} FROM public_documents WHERE {where_} \
-         ORDER BY COALESCE(published_on, written_on) DESC, id DESC LIMIT $4 OFFSET $5"
+         ORDER BY {DOC_ORDER} LIMIT $3 OFFSET $4"
     )))
     .bind(f.body_id)
-    .bind(only)
     .bind(cat)
     .bind(f.limit.clamp(1, MAX_LIST))
     .bind(f.offset.max(0))
     .fetch_all(pool)
     .await?;
     Ok((rows.iter().map(row_doc).collect::<Result<_>>()?, total))
+}
+
+pub(crate) async fn catalog_documents(
+    pool: &Pool,
+    body_id: i64,
+    per_item: i64,
+) -> Result<Vec<DocumentSummary>> {
+    // One index seek per catalog item (correlated LIMIT), not a sort of the body's documents.
+    let cols = SUMMARY_COLS
+        .split(", ")
+        .map(|c| format!("d.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {cols} FROM catalog_items c JOIN public_documents d ON d.id IN (\
+           SELECT x.id FROM public_documents x \
+           WHERE x.body_id = c.body_id AND x.catalog_item_id = c.id AND x.published = 1 \
+           ORDER BY COALESCE(x.published_on, x.written_on) DESC, x.id DESC LIMIT $2) \
+         WHERE c.body_id = $1 \
+         ORDER BY d.catalog_item_id, COALESCE(d.published_on, d.written_on) DESC, d.id DESC"
+    )))
+    .bind(body_id)
+    .bind(per_item.clamp(1, MAX_LIST))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(row_summary).collect()
 }
 
 pub(crate) async fn published_documents_after(

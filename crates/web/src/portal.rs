@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use gongkai_ledger::content::{CatalogItem, PublicDocument};
+use gongkai_ledger::content::{CatalogItem, DocumentSummary};
 use gongkai_ledger::{
     ApplicantType, Application, ApplicationState, Body, Channel, NewApplication, PersonalData,
 };
@@ -133,6 +133,7 @@ async fn body_home(
     );
     if !latest.is_empty() {
         html.push_str("<h2>最新公开</h2>");
+        let latest: Vec<DocumentSummary> = latest.iter().map(DocumentSummary::from).collect();
         html.push_str(&doc_table(&latest));
     }
     page(
@@ -144,7 +145,7 @@ async fn body_home(
     )
 }
 
-fn doc_table(docs: &[PublicDocument]) -> String {
+fn doc_table<'a>(docs: impl IntoIterator<Item = &'a DocumentSummary>) -> String {
     let mut html = String::from(
         "<table class=\"list\"><thead><tr><th scope=\"col\">标题</th><th scope=\"col\">文号</th><th scope=\"col\">发布日期</th></tr></thead><tbody>",
     );
@@ -152,8 +153,8 @@ fn doc_table(docs: &[PublicDocument]) -> String {
         html.push_str(&format!(
             "<tr><td><a href=\"/docs/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
             d.id,
-            esc(&d.record.title),
-            esc(&d.record.doc_number),
+            esc(&d.title),
+            esc(&d.doc_number),
             d.published_on
                 .map(gongkai_calendar::format_date)
                 .unwrap_or_default()
@@ -224,16 +225,17 @@ async fn catalog(
 ) -> PageResult<Response> {
     let body = body_by_code(&st, &code).await?;
     let items = st.store.list_catalog(body.id).await?;
-    let (docs, _) = st
+    // One more than shown tells whether an item has more documents than the page lists.
+    let docs = st
         .store
-        .list_public_documents(&DocumentQuery {
-            body_id: body.id,
-            published_only: true,
-            catalog_item_id: None,
-            limit: gongkai_store::MAX_LIST,
-            offset: 0,
-        })
+        .catalog_documents(body.id, CATALOG_DOCS_PER_ITEM + 1)
         .await?;
+    let mut docs_of: BTreeMap<i64, Vec<&DocumentSummary>> = BTreeMap::new();
+    for d in &docs {
+        if let Some(item) = d.catalog_item_id {
+            docs_of.entry(item).or_default().push(d);
+        }
+    }
     let mut by_domain: BTreeMap<&str, Vec<&CatalogItem>> = BTreeMap::new();
     for i in &items {
         by_domain
@@ -270,14 +272,17 @@ async fn catalog(
                 esc(&r.audience),
                 esc(&r.manner)
             ));
-            let mine: Vec<PublicDocument> = docs
-                .iter()
-                .filter(|d| d.record.catalog_item_id == Some(i.id))
-                .cloned()
-                .collect();
-            if !mine.is_empty() {
+            if let Some(mine) = docs_of.get(&i.id) {
+                let shown = mine.len().min(CATALOG_DOCS_PER_ITEM as usize);
                 html.push_str("<h4>公开的政府信息</h4>");
-                html.push_str(&doc_table(&mine));
+                html.push_str(&doc_table(mine[..shown].iter().copied()));
+                if mine.len() > shown {
+                    html.push_str(&format!(
+                        "<p><a href=\"/b/{}/docs?item={}\">查看本事项全部政府信息</a></p>",
+                        esc(&body.code),
+                        i.id
+                    ));
+                }
             }
             html.push_str("</div>");
         }
@@ -292,10 +297,16 @@ async fn catalog(
     )
 }
 
+/// Documents listed under each item of the 标准目录 page (the rest are a link away).
+const CATALOG_DOCS_PER_ITEM: i64 = 10;
+
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
     #[serde(default)]
     pub page: Option<i64>,
+    /// Only the documents of this catalog item.
+    #[serde(default)]
+    pub item: Option<i64>,
 }
 
 const PAGE_SIZE: i64 = 20;
@@ -307,28 +318,52 @@ async fn documents(
     Query(q): Query<PageQuery>,
 ) -> PageResult<Response> {
     let body = body_by_code(&st, &code).await?;
+    // A catalog item's documents: the item must be this body's.
+    let item = match q.item {
+        Some(id) => match st.store.get_catalog_item(id).await {
+            Ok(i) if i.record.body_id == body.id => Some(i),
+            Ok(_) | Err(gongkai_store::StoreError::NotFound { .. }) => {
+                return Err(AppError::NotFound("标准目录事项".into()));
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
     let (docs, total) = st
         .store
         .list_public_documents(&DocumentQuery {
             body_id: body.id,
             published_only: true,
-            catalog_item_id: None,
+            catalog_item_id: item.as_ref().map(|i| i.id),
             limit: PAGE_SIZE,
             offset: (page_no - 1) * PAGE_SIZE,
         })
         .await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     let c = esc(&body.code);
+    let (heading, item_param) = match &item {
+        Some(i) => (
+            format!(
+                " · <a href=\"/b/{c}/catalog#item-{}\">{}·{}</a>",
+                i.id,
+                esc(&i.record.domain),
+                esc(&i.record.name)
+            ),
+            format!("item={}&amp;", i.id),
+        ),
+        None => (String::new(), String::new()),
+    };
     let mut html = format!(
-        "<p class=\"crumbs\"><a href=\"/\">首页</a> › <a href=\"/b/{c}\">{n}</a> › 政府信息</p><h2>政府信息（共{total}条）</h2>",
+        "<p class=\"crumbs\"><a href=\"/\">首页</a> › <a href=\"/b/{c}\">{n}</a> › 政府信息</p><h2>政府信息{heading}（共{total}条）</h2>",
         n = esc(&body.name)
     );
+    let docs: Vec<DocumentSummary> = docs.iter().map(DocumentSummary::from).collect();
     html.push_str(&doc_table(&docs));
     html.push_str("<p class=\"pager\">");
     if page_no > 1 {
         html.push_str(&format!(
-            "<a href=\"/b/{c}/docs?page={}\">上一页</a>",
+            "<a href=\"/b/{c}/docs?{item_param}page={}\">上一页</a>",
             page_no - 1
         ));
     }
@@ -338,7 +373,7 @@ async fn documents(
     ));
     if page_no < pages {
         html.push_str(&format!(
-            "<a href=\"/b/{c}/docs?page={}\">下一页</a>",
+            "<a href=\"/b/{c}/docs?{item_param}page={}\">下一页</a>",
             page_no + 1
         ));
     }
@@ -357,7 +392,12 @@ async fn document(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    let d = st.store.get_public_document(id).await?;
+    let gongkai_store::DocumentPage {
+        document: d,
+        body,
+        catalog_item: topic_item,
+        attachments,
+    } = st.store.document_page(id).await?;
     // Unpublished documents exist only for staff of bodies that may read them.
     if !d.published {
         let allowed = match &v.staff {
@@ -368,12 +408,6 @@ async fn document(
             return Err(AppError::NotFound("政府信息".into()));
         }
     }
-    let body = st.store.get_body(d.record.body_id).await?;
-    let topic_item = match d.record.catalog_item_id {
-        Some(cid) => st.store.get_catalog_item(cid).await.ok(),
-        None => None,
-    };
-    let attachments = st.store.list_attachments(d.id).await?;
     let r = &d.record;
     let mut html = format!(
         "<p class=\"crumbs\"><a href=\"/\">首页</a> › <a href=\"/b/{c}\">{n}</a> › <a href=\"/b/{c}/docs\">政府信息</a></p>\

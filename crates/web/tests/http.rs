@@ -77,6 +77,77 @@ async fn suite(fx: &Fixture, raw: Raw) {
     application_desk_round_trip(fx).await;
     personal_data_never_public(fx).await;
     audit_log(fx, &raw).await;
+    catalog_lists(fx).await;
+}
+
+/// The 标准目录 page lists each item's newest documents and links to the rest; a catalog
+/// item's document list is filtered and paged, and another body's item is not found.
+async fn catalog_lists(fx: &Fixture) {
+    let store = &fx.state.store;
+    let b = fx.bodies[TOWN_B];
+    let item = store
+        .create_catalog_item(&gongkai_ledger::content::CatalogItemRecord {
+            body_id: b,
+            domain: "社会救助".into(),
+            name: "临时救助".into(),
+            basis: "《社会救助暂行办法》".into(),
+            time_limit: "20个工作日内".into(),
+            channel: "政府网站".into(),
+            subject: "乙镇人民政府".into(),
+            audience: "全社会".into(),
+            manner: "主动公开".into(),
+        })
+        .await
+        .unwrap();
+    let first = time::Date::from_calendar_date(2025, time::Month::January, 1).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..25i64 {
+        let d = store
+            .create_public_document(&gongkai_ledger::content::PublicDocumentRecord {
+                body_id: b,
+                catalog_item_id: Some(item.id),
+                publisher: "乙镇人民政府".into(),
+                written_on: first,
+                doc_number: String::new(),
+                topic: "民政".into(),
+                title: format!("临时救助公示第{i:02}期"),
+                text: "临时救助对象名单。".into(),
+            })
+            .await
+            .unwrap();
+        store
+            .set_document_published(d.id, true, first + time::Duration::days(i))
+            .await
+            .unwrap();
+        ids.push(d.id);
+    }
+    let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
+    // The ten newest, not the older ones, and a link to all of them.
+    assert!(page.contains("临时救助公示第24期") && page.contains("临时救助公示第15期"));
+    assert!(!page.contains("临时救助公示第14期"));
+    assert!(page.contains(&format!("/b/{TOWN_B}/docs?item={}", item.id)));
+    let list = fx
+        .get(&format!("/b/{TOWN_B}/docs?item={}", item.id), Anon)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let list = list.text();
+    assert!(list.contains("（共25条）") && list.contains("临时救助公示第05期"));
+    assert!(list.contains(&format!("docs?item={}&amp;page=2", item.id)));
+    let p2 = fx
+        .get(&format!("/b/{TOWN_B}/docs?item={}&page=2", item.id), Anon)
+        .await
+        .text();
+    assert!(p2.contains("临时救助公示第04期") && !p2.contains("临时救助公示第05期"));
+    for uri in [
+        format!("/b/{TOWN_A}/docs?item={}", item.id),
+        format!("/b/{TOWN_B}/docs?item=99999999"),
+    ] {
+        assert_eq!(
+            fx.get(&uri, Anon).await.status,
+            StatusCode::NOT_FOUND,
+            "{uri}"
+        );
+    }
 }
 
 async fn public_pages(fx: &Fixture) {
