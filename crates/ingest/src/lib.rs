@@ -220,7 +220,7 @@ pub fn detect(name: &str, bytes: &[u8]) -> Result<InputKind, IngestError> {
     }
     let head = &bytes[..bytes.len().min(2048)];
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
-    let has = |n: &[u8]| lower.windows(n.len()).any(|w| w == n);
+    let has = |n: &[u8]| memchr::memmem::find(&lower, n).is_some();
     if has(b"<html")
         || has(b"<!doctype html")
         || has(b"<table")

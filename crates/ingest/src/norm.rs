@@ -91,10 +91,14 @@ pub fn is_word_char(c: char) -> bool {
 /// The comparable core of a label: half-width, numbering stripped, only letters, digits and
 /// CJK characters kept (whitespace, line breaks, brackets, quotes and punctuation dropped).
 pub fn core(label: &str) -> String {
-    let hw = to_half_width(label);
-    let no_ws: String = hw.chars().filter(|c| !c.is_whitespace()).collect();
-    let stripped = strip_numbering(&no_ws);
-    stripped.chars().filter(|c| is_word_char(*c)).collect()
+    // One buffer: half-width without whitespace, then the numbering (a prefix: `strip_numbering`
+    // returns a suffix of its input) and the non-word characters taken out in place.
+    let mut s = String::with_capacity(label.len());
+    s.extend(label.chars().map(half_width).filter(|c| !c.is_whitespace()));
+    let numbering = s.len() - strip_numbering(&s).len();
+    s.drain(..numbering);
+    s.retain(is_word_char);
+    s
 }
 
 /// Core without removing numbering (used for headings whose numeral matters).

@@ -7,7 +7,9 @@ use crate::doc::{Document, Line, LineKind, Loc};
 use crate::norm::{self, Token, Unit};
 use crate::{IngestError, InputKind};
 use gongkai_report::spec::ColumnType;
-use gongkai_report::{Decimal, Finding, FormatVersion, Report, Severity, SourceRef, Value};
+use gongkai_report::{
+    CellKey, Decimal, Finding, FormatVersion, Report, Severity, SourceRef, Value,
+};
 use serde_json::{Value as Json, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -171,6 +173,19 @@ fn split_line(line: &Line) -> Split {
     let mut toks: Vec<(Tok, bool)> = Vec::with_capacity(line.cells.len());
     for c in &line.cells {
         let text = c.text.trim();
+        // Only a cell with inner whitespace can hold several values.
+        if !text.contains(char::is_whitespace) {
+            toks.push((
+                Tok {
+                    token: norm::parse_token(text),
+                    text: text.to_string(),
+                    x: c.x,
+                    loc: line.loc,
+                },
+                c.spanned,
+            ));
+            continue;
+        }
         let parts: Vec<&str> = text.split_whitespace().collect();
         // A trailing run of numbers separated by single spaces (PDF layout text), possibly
         // after a label: `5.要求行政机关确认 0 0 0 0` or `62 10 0 0`.
@@ -253,19 +268,20 @@ fn split_line(line: &Line) -> Split {
     };
     let mut labels = Vec::new();
     let mut spanned_labels = Vec::new();
-    for (t, spanned) in &toks[..label_end] {
+    let value_toks = toks.split_off(label_end);
+    for (t, spanned) in toks {
         if matches!(t.token, Token::Text) {
-            if *spanned {
-                spanned_labels.push(t.text.clone());
+            if spanned {
+                spanned_labels.push(t.text);
             } else {
-                labels.push(t.text.clone());
+                labels.push(t.text);
             }
         }
     }
-    let mut values: Vec<Tok> = toks[label_end..]
-        .iter()
+    let mut values: Vec<Tok> = value_toks
+        .into_iter()
         .filter(|(_, spanned)| !spanned)
-        .map(|(t, _)| t.clone())
+        .map(|(t, _)| t)
         .collect();
     if first_num.is_none() && !values.iter().any(|t| matches!(t.token, Token::Blank)) {
         values.clear();
@@ -331,6 +347,33 @@ const EVIDENCE_2019: [&str; 6] = [
     "第二十条第九项",
     "采购项目数量",
 ];
+/// Prebuilt substring searchers (building one per `str::contains` call was a measurable part of
+/// reading a report).
+struct Needles(Vec<memchr::memmem::Finder<'static>>);
+
+impl Needles {
+    fn new(words: &[&'static str]) -> Needles {
+        Needles(
+            words
+                .iter()
+                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .collect(),
+        )
+    }
+
+    /// How many of the words occur in `hay`.
+    fn count_in(&self, hay: &str) -> usize {
+        self.0
+            .iter()
+            .filter(|f| f.find(hay.as_bytes()).is_some())
+            .count()
+    }
+}
+
+static NEEDLES_2021: LazyLock<Needles> = LazyLock::new(|| Needles::new(&EVIDENCE_2021));
+static NEEDLES_2019: LazyLock<Needles> = LazyLock::new(|| Needles::new(&EVIDENCE_2019));
+static NEEDLES_LEGACY: LazyLock<Needles> = LazyLock::new(|| Needles::new(&EVIDENCE_LEGACY));
+
 const EVIDENCE_LEGACY: [&str; 6] = [
     "依申请公开政府信息情况",
     "政府信息公开的收费及减免情况",
@@ -358,7 +401,9 @@ struct Ctx<'a> {
     file: &'a str,
     kind: InputKind,
     report: Report,
-    provenance: BTreeMap<String, SourceRef>,
+    /// Provenance in the order it was recorded (a later entry for a key replaces an earlier
+    /// one); made a map once at the end, which is cheaper than inserting cell by cell.
+    provenance: Vec<(String, SourceRef)>,
     findings: Vec<Finding>,
     unreadable: Vec<String>,
 }
@@ -369,7 +414,11 @@ impl Ctx<'_> {
             file: Some(self.file.to_string()),
             page: loc.page,
             line: Some(loc.line),
-            text: Some(text.chars().take(200).collect()),
+            text: Some(if text.len() <= 200 {
+                text.to_string()
+            } else {
+                text.chars().take(200).collect()
+            }),
         }
     }
 
@@ -432,7 +481,10 @@ impl Ctx<'_> {
     }
 
     /// Store one value with provenance; convert units of amounts.
-    fn store(&mut self, key: String, tok: &Tok, kind: ColumnType, label_unit: Unit) {
+    /// The cell is named by its parts (`&'static` labels of the format's spec), so the report
+    /// needs no key parsing.
+    fn store(&mut self, cell: CellKey, tok: &Tok, kind: ColumnType, label_unit: Unit) {
+        let key = cell_key(cell.table, cell.row, cell.col);
         let src = self.source(tok.loc, &tok.text);
         let value = match (&tok.token, kind) {
             (Token::Empty | Token::Blank, _) => None,
@@ -501,10 +553,21 @@ impl Ctx<'_> {
                 return;
             }
         };
-        if self.report.set(&key, value).is_ok() {
-            self.provenance.insert(key, src);
+        if self.report.set_key(cell, value).is_ok() {
+            self.provenance.push((key, src));
         }
     }
+}
+
+/// `table.row.col` (without the formatting machinery: this runs for every cell).
+fn cell_key(table: &str, row: &str, col: &str) -> String {
+    let mut k = String::with_capacity(table.len() + row.len() + col.len() + 2);
+    k.push_str(table);
+    k.push('.');
+    k.push_str(row);
+    k.push('.');
+    k.push_str(col);
+    k
 }
 
 fn loc_en(loc: Loc) -> String {
@@ -580,11 +643,11 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     let mut first_year: Option<i32> = None;
     for (i, c) in compacts.iter().enumerate() {
         if c.len() <= 180 || doc.lines[i].kind == LineKind::Row {
-            ev21 += EVIDENCE_2021.iter().filter(|e| c.contains(*e)).count();
-            ev19 += EVIDENCE_2019.iter().filter(|e| c.contains(*e)).count();
+            ev21 += NEEDLES_2021.count_in(c);
+            ev19 += NEEDLES_2019.count_in(c);
         }
         if c.len() < 90 {
-            legacy += EVIDENCE_LEGACY.iter().filter(|e| c.contains(*e)).count();
+            legacy += NEEDLES_LEGACY.count_in(c);
         }
         if first_year.is_none()
             && let Some(m) = YEAR_RE.captures(&joined[i]).and_then(|c| c.get(1))
@@ -652,7 +715,7 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
         file,
         kind,
         report: Report::blank(format, year, body),
-        provenance: BTreeMap::new(),
+        provenance: Vec::new(),
         findings: Vec::new(),
         unreadable: Vec::new(),
     };
@@ -981,15 +1044,18 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
 
     // Rows of located tables that never appeared.
     let spec = format.spec();
-    let touched: std::collections::HashSet<(&str, &str)> = ctx
+    let mut touched: Vec<(&str, &str)> = ctx
         .provenance
-        .keys()
+        .iter()
+        .map(|(k, _)| k)
         .chain(ctx.unreadable.iter())
         .filter_map(|k| {
             let mut it = k.split('.');
             Some((it.next()?, it.next()?))
         })
         .collect();
+    touched.sort_unstable();
+    touched.dedup();
     /// A table, whether it was located, and its rows not found (label, cell keys).
     type Missing = (
         &'static gongkai_report::TableSpec,
@@ -1001,7 +1067,10 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
         let located = found_tables.contains(&&*t.key);
         let mut missing_rows: Vec<(String, Vec<String>)> = Vec::new();
         for r in t.data_rows() {
-            if touched.contains(&(t.key.as_str(), r.key.as_str())) {
+            if touched
+                .binary_search(&(t.key.as_str(), r.key.as_str()))
+                .is_ok()
+            {
                 continue;
             }
             let keys: Vec<String> = t
@@ -1058,9 +1127,19 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
         }
     }
     let _ = ctx.kind;
+    // The last entry recorded for a key wins, as with repeated inserts (the sort is stable).
+    let mut prov = ctx.provenance;
+    prov.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut provenance: Vec<(String, SourceRef)> = Vec::with_capacity(prov.len());
+    for (k, v) in prov {
+        match provenance.last_mut() {
+            Some(last) if last.0 == k => last.1 = v,
+            _ => provenance.push((k, v)),
+        }
+    }
     Ok(Recognised {
         report: ctx.report,
-        provenance: ctx.provenance,
+        provenance: provenance.into_iter().collect(),
         findings: ctx.findings,
     })
 }
@@ -1541,13 +1620,22 @@ fn place_t2(
             for (slot, col) in slots.iter().zip(&cols) {
                 let Some(col) = col else { continue };
                 let cs = table.column(col).expect("own column");
-                let key = format!("{tkey}.{rkey}.{col}");
                 match slot {
-                    Some(tok) => ctx.store(key, tok, cs.kind, unit),
+                    Some(tok) => ctx.store(
+                        CellKey {
+                            table: tkey,
+                            row: rkey,
+                            col,
+                        },
+                        tok,
+                        cs.kind,
+                        unit,
+                    ),
                     None => {
+                        let key = cell_key(tkey, rkey, col);
                         // Nothing printed at this column's position: a blank cell.
                         let src = ctx.source(loc, "");
-                        ctx.provenance.insert(key, src);
+                        ctx.provenance.push((key, src));
                     }
                 }
             }
@@ -1578,7 +1666,16 @@ fn place_t2(
         for (tok, col) in values.iter().zip(&cols) {
             let Some(col) = col else { continue };
             let cs = table.column(col).expect("own column");
-            ctx.store(format!("{tkey}.{rkey}.{col}"), tok, cs.kind, unit);
+            ctx.store(
+                CellKey {
+                    table: tkey,
+                    row: rkey,
+                    col,
+                },
+                tok,
+                cs.kind,
+                unit,
+            );
         }
     }
 }
@@ -1854,10 +1951,19 @@ fn place_t3(
             if *col == SUBTOTAL {
                 continue;
             }
-            let key = format!("t3.{rkey}.{col}");
             match tok {
-                Some(t) => ctx.store(key, t, ColumnType::Count, Unit::None),
+                Some(t) => ctx.store(
+                    CellKey {
+                        table: "t3",
+                        row: rkey,
+                        col,
+                    },
+                    t,
+                    ColumnType::Count,
+                    Unit::None,
+                ),
                 None => {
+                    let key = cell_key("t3", rkey, col);
                     // Blank in the layout (no text at this column position).
                     let _ = ctx.report.set(&key, None);
                     let src = ctx.source(
@@ -1869,7 +1975,7 @@ fn place_t3(
                             .unwrap_or_default(),
                         "",
                     );
-                    ctx.provenance.insert(key, src);
+                    ctx.provenance.push((key, src));
                 }
             }
         }
@@ -2070,12 +2176,21 @@ fn place_t4(
         );
         return;
     };
-    for (tok, key) in slots.iter().zip(keys) {
+    for ((tok, key), col) in slots.iter().zip(keys).zip(T4_COLS) {
         match tok {
-            Some(t) => ctx.store(key, t, ColumnType::Count, Unit::None),
+            Some(t) => ctx.store(
+                CellKey {
+                    table: "t4",
+                    row: "cases",
+                    col,
+                },
+                t,
+                ColumnType::Count,
+                Unit::None,
+            ),
             None => {
                 let src = ctx.source(loc, "");
-                ctx.provenance.insert(key, src);
+                ctx.provenance.push((key, src));
             }
         }
     }
