@@ -59,7 +59,7 @@ impl Line {
 
     /// All cell texts joined by a space (for headings and titles).
     pub fn joined(&self) -> String {
-        let mut s = String::new();
+        let mut s = String::with_capacity(self.cells.iter().map(|c| c.text.len() + 1).sum());
         for c in &self.cells {
             if c.spanned {
                 continue;

@@ -17,7 +17,9 @@ pub fn half_width(c: char) -> char {
 
 /// Half-width form of a whole string.
 pub fn to_half_width(s: &str) -> String {
-    s.chars().map(half_width).collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().map(half_width));
+    out
 }
 
 fn is_cjk_numeral(c: char) -> bool {
@@ -103,11 +105,9 @@ pub fn core(label: &str) -> String {
 
 /// Core without removing numbering (used for headings whose numeral matters).
 pub fn compact(label: &str) -> String {
-    label
-        .chars()
-        .map(half_width)
-        .filter(|c| is_word_char(*c))
-        .collect()
+    let mut out = String::with_capacity(label.len());
+    out.extend(label.chars().map(half_width).filter(|c| is_word_char(*c)));
+    out
 }
 
 /// The unit written with a number.

@@ -1054,6 +1054,8 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
             Some((it.next()?, it.next()?))
         })
         .collect();
+    // Cells of a row are recorded together: drop those repeats before sorting.
+    touched.dedup();
     touched.sort_unstable();
     touched.dedup();
     /// A table, whether it was located, and its rows not found (label, cell keys).
@@ -1128,10 +1130,20 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     }
     let _ = ctx.kind;
     // The last entry recorded for a key wins, as with repeated inserts (the sort is stable).
-    let mut prov = ctx.provenance;
-    prov.sort_by(|a, b| a.0.cmp(&b.0));
+    // Sorted by index (entries are large to move).
+    let mut order: Vec<u32> =
+        (0..u32::try_from(ctx.provenance.len()).unwrap_or(u32::MAX)).collect();
+    order.sort_by(|a, b| {
+        ctx.provenance[*a as usize]
+            .0
+            .cmp(&ctx.provenance[*b as usize].0)
+    });
+    let mut prov: Vec<Option<(String, SourceRef)>> = ctx.provenance.into_iter().map(Some).collect();
     let mut provenance: Vec<(String, SourceRef)> = Vec::with_capacity(prov.len());
-    for (k, v) in prov {
+    for i in order {
+        let Some((k, v)) = prov[i as usize].take() else {
+            continue;
+        };
         match provenance.last_mut() {
             Some(last) if last.0 == k => last.1 = v,
             _ => provenance.push((k, v)),
