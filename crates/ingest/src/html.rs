@@ -371,7 +371,11 @@ impl TreeSink for Sink {
 }
 
 fn parse(text: &str) -> Tree {
-    let mut tree = Tree::default();
+    // About one node per 10 bytes of markup (tags, text between them), so the arena is rarely
+    // reallocated.
+    let mut tree = Tree {
+        nodes: Vec::with_capacity(text.len() / 10 + 16),
+    };
     tree.add(Kind::Document);
     html5ever::parse_document(Sink(RefCell::new(tree)), Default::default()).one(text)
 }
