@@ -370,6 +370,26 @@ impl Needles {
     }
 }
 
+/// Words the line walk looks for in every line.
+struct LineWords {
+    article20: memchr::memmem::Finder<'static>,
+    applicants: memchr::memmem::Finder<'static>,
+    relation: memchr::memmem::Finder<'static>,
+    review: memchr::memmem::Finder<'static>,
+    litigation: memchr::memmem::Finder<'static>,
+}
+
+static LINE_WORDS: LazyLock<LineWords> = LazyLock::new(|| {
+    let f = |w: &'static str| memchr::memmem::Finder::new(w.as_bytes());
+    LineWords {
+        article20: f("第二十条第"),
+        applicants: f("申请人情况"),
+        relation: f("勾稽关系"),
+        review: f("行政复议"),
+        litigation: f("行政诉讼"),
+    }
+});
+
 static NEEDLES_2021: LazyLock<Needles> = LazyLock::new(|| Needles::new(&EVIDENCE_2021));
 static NEEDLES_2019: LazyLock<Needles> = LazyLock::new(|| Needles::new(&EVIDENCE_2019));
 static NEEDLES_LEGACY: LazyLock<Needles> = LazyLock::new(|| Needles::new(&EVIDENCE_LEGACY));
@@ -765,7 +785,9 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
             continue;
         }
         // Captions of the 第二十条 tables.
-        if let Some(pos) = compact.find("第二十条第")
+        let words = &*LINE_WORDS;
+        let has = |f: &memchr::memmem::Finder<'_>| f.find(compact.as_bytes()).is_some();
+        if let Some(pos) = words.article20.find(compact.as_bytes())
             && compact[pos..].contains('项')
             && compact.chars().count() <= 40
         {
@@ -785,15 +807,15 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
             continue;
         }
         if mode != Mode::T3
-            && (compact.contains("申请人情况") || compact.contains("勾稽关系"))
+            && (has(&words.applicants) || has(&words.relation))
             && section.is_none_or(|s| s <= 2)
         {
             mode = Mode::T3;
         }
         if mode != Mode::T4
-            && compact.contains("行政复议")
-            && compact.contains("行政诉讼")
             && line.kind == LineKind::Row
+            && has(&words.review)
+            && has(&words.litigation)
             && section.is_none_or(|s| s <= 3)
         {
             mode = Mode::T4;
@@ -1131,17 +1153,19 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
     let _ = ctx.kind;
     // The last entry recorded for a key wins, as with repeated inserts (the sort is stable).
     // Sorted by index (entries are large to move).
-    let mut order: Vec<u32> =
-        (0..u32::try_from(ctx.provenance.len()).unwrap_or(u32::MAX)).collect();
-    order.sort_by(|a, b| {
-        ctx.provenance[*a as usize]
-            .0
-            .cmp(&ctx.provenance[*b as usize].0)
-    });
+    let mut order: Vec<(&str, usize)> = ctx
+        .provenance
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.as_str(), i))
+        .collect();
+    // Ties keep the order recorded (the index breaks them).
+    order.sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
     let mut prov: Vec<Option<(String, SourceRef)>> = ctx.provenance.into_iter().map(Some).collect();
     let mut provenance: Vec<(String, SourceRef)> = Vec::with_capacity(prov.len());
     for i in order {
-        let Some((k, v)) = prov[i as usize].take() else {
+        let Some((k, v)) = prov[i].take() else {
             continue;
         };
         match provenance.last_mut() {
