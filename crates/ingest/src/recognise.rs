@@ -424,11 +424,19 @@ struct Ctx<'a> {
     /// Provenance in the order it was recorded (a later entry for a key replaces an earlier
     /// one); made a map once at the end, which is cheaper than inserting cell by cell.
     provenance: Vec<(String, SourceRef)>,
+    /// The (table, row) of each provenance entry, in the same order.
+    provenance_rows: Vec<(&'static str, &'static str)>,
     findings: Vec<Finding>,
     unreadable: Vec<String>,
 }
 
 impl Ctx<'_> {
+    /// Record where the cell `key` (of `table`.`row`) came from.
+    fn provide(&mut self, table: &'static str, row: &'static str, key: String, src: SourceRef) {
+        self.provenance.push((key, src));
+        self.provenance_rows.push((table, row));
+    }
+
     fn source(&self, loc: Loc, text: &str) -> SourceRef {
         SourceRef {
             file: Some(self.file.to_string()),
@@ -574,7 +582,7 @@ impl Ctx<'_> {
             }
         };
         if self.report.set_key(cell, value).is_ok() {
-            self.provenance.push((key, src));
+            self.provide(cell.table, cell.row, key, src);
         }
     }
 }
@@ -740,6 +748,7 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
         kind,
         report: Report::blank(format, year, body),
         provenance: Vec::new(),
+        provenance_rows: Vec::new(),
         findings: Vec::new(),
         unreadable: Vec::new(),
     };
@@ -1070,16 +1079,11 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
 
     // Rows of located tables that never appeared.
     let spec = format.spec();
-    let mut touched: Vec<(&str, &str)> = ctx
-        .provenance
-        .iter()
-        .map(|(k, _)| k)
-        .chain(ctx.unreadable.iter())
-        .filter_map(|k| {
-            let mut it = k.split('.');
-            Some((it.next()?, it.next()?))
-        })
-        .collect();
+    let mut touched: Vec<(&str, &str)> = ctx.provenance_rows.clone();
+    touched.extend(ctx.unreadable.iter().filter_map(|k| {
+        let mut it = k.split('.');
+        Some((it.next()?, it.next()?))
+    }));
     // Cells of a row are recorded together: drop those repeats before sorting.
     touched.dedup();
     touched.sort_unstable();
@@ -1675,7 +1679,7 @@ fn place_t2(
                         let key = cell_key(tkey, rkey, col);
                         // Nothing printed at this column's position: a blank cell.
                         let src = ctx.source(loc, "");
-                        ctx.provenance.push((key, src));
+                        ctx.provide(tkey, rkey, key, src);
                     }
                 }
             }
@@ -2015,7 +2019,7 @@ fn place_t3(
                             .unwrap_or_default(),
                         "",
                     );
-                    ctx.provenance.push((key, src));
+                    ctx.provide("t3", rkey, key, src);
                 }
             }
         }
@@ -2078,15 +2082,15 @@ fn place_t3(
                 .map(|r| r.key)
                 .collect()
         };
+        // The members' values, looked up once for all columns (in the members' order).
+        let member_values: Vec<&Vec<Decimal>> =
+            members.iter().filter_map(|m| row_values.get(m)).collect();
         for (ci, col) in cols.iter().enumerate() {
             if *col == SUBTOTAL {
                 continue;
             }
             let found = slots[ci].as_ref().map(num).unwrap_or(Decimal::ZERO);
-            let expected: Decimal = members
-                .iter()
-                .filter_map(|m| row_values.get(m).map(|v| v[ci]))
-                .sum();
+            let expected: Decimal = member_values.iter().map(|v| v[ci]).sum();
             if found != expected {
                 let text = slots[ci]
                     .as_ref()
@@ -2230,7 +2234,7 @@ fn place_t4(
             ),
             None => {
                 let src = ctx.source(loc, "");
-                ctx.provenance.push((key, src));
+                ctx.provide("t4", "cases", key, src);
             }
         }
     }
