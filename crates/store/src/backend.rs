@@ -256,6 +256,25 @@ pub(crate) async fn get_body_by_code(pool: &Pool, _cal: &Calendar, code: &str) -
     body_by_code(&mut conn, code).await
 }
 
+pub(crate) async fn body_with_content_version(
+    pool: &Pool,
+    _cal: &Calendar,
+    code: &str,
+) -> Result<(Body, i64)> {
+    let row = sqlx::query(
+        "SELECT id, code, name, kind, parent_id, content_version FROM bodies WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "机关",
+        what_en: "body",
+        key: code.to_string(),
+    })?;
+    Ok((row_body(&row)?, row.try_get("content_version")?))
+}
+
 pub(crate) async fn get_body(pool: &Pool, _cal: &Calendar, id: i64) -> Result<Body> {
     let mut conn = pool.acquire().await?;
     body_by_id(&mut conn, id).await

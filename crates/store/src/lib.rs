@@ -540,6 +540,12 @@ impl Store {
         dispatch!(self, list_bodies())
     }
 
+    /// A body by code, with the version of its public content: a counter that every change
+    /// to its documents or catalog items (by any writer) increases, for caching pages.
+    pub async fn body_with_content_version(&self, code: &str) -> Result<(Body, i64)> {
+        dispatch!(self, body_with_content_version(code))
+    }
+
     /// A body by code.
     pub async fn get_body_by_code(&self, code: &str) -> Result<Body> {
         dispatch!(self, get_body_by_code(code))

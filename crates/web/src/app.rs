@@ -58,6 +58,8 @@ pub struct AppState {
     pub secret: Secret,
     pub limits: Limits,
     pub config: Arc<WebConfig>,
+    /// Rendered public fragments keyed by body content version.
+    pub fragments: Arc<crate::cache::FragmentCache>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             secret,
             limits: Limits::default(),
             config: Arc::new(config),
+            fragments: Arc::new(crate::cache::FragmentCache::default()),
         }
     }
 }

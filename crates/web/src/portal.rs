@@ -223,7 +223,32 @@ async fn catalog(
     v: Viewer,
     Path(code): Path<String>,
 ) -> PageResult<Response> {
-    let body = body_by_code(&st, &code).await?;
+    // The version is read before the content, so a concurrent change only forces a re-render.
+    let (body, version) = match st.store.body_with_content_version(&code).await {
+        Ok(b) => b,
+        Err(gongkai_store::StoreError::NotFound { .. }) => {
+            return Err(AppError::NotFound(format!("机关「{code}」")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let html = match st.fragments.get("catalog", &body, version) {
+        Some(html) => html,
+        None => {
+            let html = catalog_html(&st, &body).await?;
+            st.fragments.put("catalog", &body, version, html)
+        }
+    };
+    page(
+        &v,
+        site(&st),
+        "标准目录",
+        portal_nav(&v, Some(&body.code)),
+        html.to_string(),
+    )
+}
+
+/// The 标准目录 of a body by domain, each item with its newest documents.
+async fn catalog_html(st: &AppState, body: &Body) -> PageResult<String> {
     let items = st.store.list_catalog(body.id).await?;
     // One more than shown tells whether an item has more documents than the page lists.
     let docs = st
@@ -288,13 +313,7 @@ async fn catalog(
         }
         html.push_str("</section>");
     }
-    page(
-        &v,
-        site(&st),
-        "标准目录",
-        portal_nav(&v, Some(&body.code)),
-        html,
-    )
+    Ok(html)
 }
 
 /// Documents listed under each item of the 标准目录 page (the rest are a link away).

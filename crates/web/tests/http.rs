@@ -138,6 +138,37 @@ async fn catalog_lists(fx: &Fixture) {
         .await
         .text();
     assert!(p2.contains("临时救助公示第04期") && !p2.contains("临时救助公示第05期"));
+    // The page is cached per content version: any change through the store shows at once.
+    let newest = store
+        .create_public_document(&gongkai_ledger::content::PublicDocumentRecord {
+            body_id: b,
+            catalog_item_id: Some(item.id),
+            publisher: "乙镇人民政府".into(),
+            written_on: first,
+            doc_number: String::new(),
+            topic: "民政".into(),
+            title: "临时救助公示最新一期".into(),
+            text: "临时救助对象名单。".into(),
+        })
+        .await
+        .unwrap();
+    let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
+    assert!(
+        !page.contains("临时救助公示最新一期"),
+        "a draft is not listed"
+    );
+    store
+        .set_document_published(newest.id, true, first + time::Duration::days(40))
+        .await
+        .unwrap();
+    let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
+    assert!(page.contains("临时救助公示最新一期") && !page.contains("临时救助公示第15期"));
+    store
+        .set_document_published(newest.id, false, first)
+        .await
+        .unwrap();
+    let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
+    assert!(!page.contains("临时救助公示最新一期") && page.contains("临时救助公示第15期"));
     for uri in [
         format!("/b/{TOWN_A}/docs?item={}", item.id),
         format!("/b/{TOWN_B}/docs?item=99999999"),
