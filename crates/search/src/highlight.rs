@@ -5,10 +5,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use jieba_rs::{Jieba, TokenizeMode};
-use tantivy::tokenizer::{TokenStream, Tokenizer};
 
 use crate::query::ParsedText;
-use crate::tokenize::{BigramTokenizer, jieba_tokens};
+use crate::tokenize::{jieba_tokens, runs};
 
 /// Characters shown in a snippet.
 pub(crate) const SNIPPET_CHARS: usize = 120;
@@ -76,6 +75,19 @@ fn back_chars(s: &str, floor: usize, to: usize, n: usize) -> usize {
         .map_or(floor, |(i, _)| floor + i)
 }
 
+/// Sorts ranges and merges the overlapping ones.
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
 pub(crate) struct Highlighter<'a> {
     jieba: &'a Jieba,
     query: &'a ParsedText,
@@ -99,57 +111,95 @@ impl<'a> Highlighter<'a> {
 
     /// Sorted, merged byte ranges of `text` to mark.
     fn ranges(&self, text: &str) -> Vec<Range<usize>> {
-        let mut ranges: Vec<Range<usize>> = jieba_tokens(self.jieba, text, TokenizeMode::Search)
+        let mut ranges = self.word_ranges(text);
+        ranges.extend(self.exact_ranges(text));
+        merge(ranges)
+    }
+
+    /// Occurrences of the query's jieba words (segmenting `text`: the costly part).
+    fn word_ranges(&self, text: &str) -> Vec<Range<usize>> {
+        jieba_tokens(self.jieba, text, TokenizeMode::Search)
             .into_iter()
             .filter(|(_, _, w)| self.words.contains(w.as_str()))
             .map(|(from, to, _)| from..to)
-            .collect();
+            .collect()
+    }
 
-        let mut tokenizer = BigramTokenizer;
-        let mut stream = tokenizer.token_stream(text);
-        let mut grams: Vec<(usize, usize, usize, String)> = Vec::new();
-        while let Some(t) = stream.next() {
-            grams.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
+    /// Exact (normalised) occurrences of each query segment, found on the bigrams of `text`
+    /// without keeping the bigrams that are not in the query.
+    fn exact_ranges(&self, text: &str) -> Vec<Range<usize>> {
+        let wanted: Vec<&str> = self
+            .query
+            .segments
+            .iter()
+            .flat_map(|s| s.bigrams.iter().map(String::as_str))
+            .collect();
+        let firsts: Vec<char> = self
+            .query
+            .segments
+            .iter()
+            .filter(|s| s.bigrams.is_empty())
+            .filter_map(|s| s.chars.first().copied())
+            .collect();
+        // (position, from, to, index in `wanted`) of the bigrams that matter, walking the
+        // tokens `BigramTokenizer` makes (bigrams, then the run's last char alone, then a gap)
+        // without building their strings.
+        let wanted_chars: Vec<Vec<char>> = wanted.iter().map(|w| w.chars().collect()).collect();
+        let mut grams: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut ranges = Vec::new();
+        let mut position = 0;
+        let mut token = |chars: &[char], from: usize, to: usize, position: usize| {
+            if let Some(k) = wanted_chars.iter().position(|w| w.as_slice() == chars) {
+                grams.push((position, from, to, k));
+            }
+            // One-character segments: every bigram (or final unigram) starting with it.
+            if firsts.contains(&chars[0]) {
+                let len = text[from..].chars().next().map_or(0, char::len_utf8);
+                ranges.push(from..from + len);
+            }
+        };
+        for run in runs(text) {
+            for w in run.windows(2) {
+                token(&[w[0].0, w[1].0], w[0].1, w[1].2, position);
+                position += 1;
+            }
+            if let Some(&(c, from, to)) = run.last() {
+                token(&[c], from, to, position);
+                position += 1;
+            }
+            position += 1;
         }
         for segment in &self.query.segments {
-            if segment.bigrams.is_empty() {
-                // One character: every bigram (or final unigram) starting with it.
-                let Some(&c) = segment.chars.first() else {
+            let m = segment.bigrams.len();
+            if m == 0 {
+                continue;
+            }
+            // Consecutive positions carrying the segment's bigrams in order.
+            for (i, g) in grams.iter().enumerate() {
+                if wanted[g.3] != segment.bigrams[0] {
                     continue;
-                };
-                for (_, from, _, g) in &grams {
-                    if g.starts_with(c) {
-                        let len = text[*from..].chars().next().map_or(0, char::len_utf8);
-                        ranges.push(*from..*from + len);
+                }
+                let mut end = g.2;
+                let mut ok = true;
+                for k in 1..m {
+                    match grams[i + 1..]
+                        .iter()
+                        .take_while(|x| x.0 <= g.0 + k)
+                        .find(|x| x.0 == g.0 + k && wanted[x.3] == segment.bigrams[k])
+                    {
+                        Some(x) => end = x.2,
+                        None => {
+                            ok = false;
+                            break;
+                        }
                     }
                 }
-                continue;
-            }
-            let m = segment.bigrams.len();
-            if grams.len() < m {
-                continue;
-            }
-            for i in 0..=grams.len() - m {
-                let window = &grams[i..i + m];
-                let matches = window
-                    .iter()
-                    .zip(&segment.bigrams)
-                    .enumerate()
-                    .all(|(k, (g, b))| g.3 == *b && g.0 == window[0].0 + k);
-                if matches {
-                    ranges.push(window[0].1..window[m - 1].2);
+                if ok {
+                    ranges.push(g.1..end);
                 }
             }
         }
-        ranges.sort_by_key(|r| (r.start, r.end));
-        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
-        for r in ranges {
-            match merged.last_mut() {
-                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-                _ => merged.push(r),
-            }
-        }
-        merged
+        ranges
     }
 
     fn render(&self, text: &str, ranges: &[Range<usize>], out: &mut String) {
@@ -195,7 +245,15 @@ impl<'a> Highlighter<'a> {
         };
         let region_end = floor_boundary(text, region_start + REGION_BEFORE + REGION_AFTER);
         let region = &text[region_start..region_end];
-        let ranges = self.ranges(region);
+        // Where the query occurs exactly, the window is chosen from those places and only the
+        // window is segmented by jieba for word marks; otherwise the whole region is.
+        let exact = merge(self.exact_ranges(region));
+        let window_only = !exact.is_empty() && !self.words.is_empty();
+        let ranges = if exact.is_empty() {
+            self.ranges(region)
+        } else {
+            exact
+        };
 
         // Pick the window start that covers the most marks.
         let mut best: Option<(usize, usize)> = None; // (count, start)
@@ -210,6 +268,19 @@ impl<'a> Highlighter<'a> {
                 best = Some((count, start));
             }
         }
+        let ranges = match best {
+            Some((_, s)) if window_only => {
+                let e = advance_chars(region, s, SNIPPET_CHARS);
+                let mut all = ranges;
+                all.extend(
+                    self.word_ranges(&region[s..e])
+                        .into_iter()
+                        .map(|r| r.start + s..r.end + s),
+                );
+                merge(all)
+            }
+            _ => ranges,
+        };
         let (start, end) = match best {
             Some((_, s)) => (s, advance_chars(region, s, SNIPPET_CHARS)),
             None => (0, advance_chars(region, 0, SNIPPET_CHARS)),

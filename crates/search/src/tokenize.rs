@@ -69,6 +69,14 @@ pub(crate) fn normalize_char(c: char) -> char {
 }
 
 pub(crate) fn classify(c: char) -> CharClass {
+    // Fast paths for the bulk of the text (no Unicode table lookups): Han ideographs have no
+    // case and are alphanumeric; ASCII letters and digits only fold to lower case.
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return CharClass::Word(c);
+    }
+    if c.is_ascii_alphanumeric() {
+        return CharClass::Word(c.to_ascii_lowercase());
+    }
     let n = normalize_char(c);
     if n.is_alphanumeric() {
         return CharClass::Word(n);
@@ -273,6 +281,19 @@ mod tests {
             out.push(tok.text.clone());
         }
         out
+    }
+
+    #[test]
+    fn fast_paths_classify_like_the_unicode_tables() {
+        for c in ('\u{4E00}'..='\u{9FFF}').chain('\0'..='\u{7F}') {
+            let n = normalize_char(c);
+            let slow = if n.is_alphanumeric() { Some(n) } else { None };
+            let fast = match classify(c) {
+                CharClass::Word(w) => Some(w),
+                _ => None,
+            };
+            assert_eq!(fast, slow, "{c:?}");
+        }
     }
 
     #[test]
