@@ -293,6 +293,25 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Segments the searches currently read.
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    /// Merges all segments into one when there are more than `max_segments`, and waits for
+    /// it: after a bulk load (thousands of commits leave many small segments, and every
+    /// query pays per segment). Returns whether a merge ran. Searches keep working meanwhile.
+    pub fn compact(&self, max_segments: usize) -> Result<bool> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() <= max_segments.max(1) {
+            return Ok(false);
+        }
+        let merge = self.writer_write().merge(&ids);
+        merge.wait()?;
+        self.reader.reload()?;
+        Ok(true)
+    }
+
     /// The outbox id recorded by the last [`commit_checkpoint`](Self::commit_checkpoint)
     /// (`None` for a new index or after a plain `commit`).
     pub fn checkpoint(&self) -> Result<Option<i64>> {

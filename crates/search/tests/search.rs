@@ -503,3 +503,30 @@ fn results_serialise_to_json() {
     let q: Query = serde_json::from_str(r#"{"text":"养老","kind":"catalog_item"}"#).unwrap();
     assert_eq!(q.kind, Some(DocKind::CatalogItem));
 }
+
+#[test]
+fn compaction_merges_segments_and_keeps_every_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    for i in 0..6 {
+        index
+            .upsert(&doc(
+                &format!("d{i}"),
+                &format!("第{i}批临时救助名单"),
+                "临时救助对象名单公示。",
+            ))
+            .unwrap();
+        index.commit().unwrap();
+    }
+    let before = index.segment_count();
+    assert!(before > 1, "one segment per commit: {before}");
+    assert!(
+        !index.compact(before).unwrap(),
+        "few enough segments: nothing to do"
+    );
+    assert!(index.compact(1).unwrap());
+    assert_eq!(index.segment_count(), 1);
+    assert_eq!(ids(&index, &Query::text("临时救助")).len(), 6);
+    assert_eq!(index.num_docs(), 6);
+    assert!(!index.compact(1).unwrap());
+}

@@ -32,7 +32,13 @@ pub fn search_doc(
     }
 }
 
-/// Apply outbox entries after the index's checkpoint; returns how many were applied.
+/// Changes applied in one catch-up after which the index is compacted.
+const COMPACT_AFTER: usize = 5_000;
+/// Segments left by compaction's trigger: more than this are merged into one.
+const MAX_SEGMENTS: usize = 4;
+
+/// Apply outbox entries after the index's checkpoint (compacting the index after a bulk
+/// load); returns how many were applied.
 pub async fn catch_up(st: &AppState) -> Result<usize, String> {
     let mut applied = 0;
     let mut after = st
@@ -48,6 +54,17 @@ pub async fn catch_up(st: &AppState) -> Result<usize, String> {
             .await
             .map_err(|e| e.to_string())?;
         if batch.is_empty() {
+            if applied >= COMPACT_AFTER {
+                // A bulk load leaves many small segments; every query pays for each one.
+                // Only an optimisation: a failure (say, a background merge of the same
+                // segments) is logged and the next bulk load tries again.
+                let search = st.search.clone();
+                match tokio::task::spawn_blocking(move || search.compact(MAX_SEGMENTS)).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "search index compaction failed"),
+                    Err(e) => tracing::warn!(error = %e, "search index compaction panicked"),
+                }
+            }
             return Ok(applied);
         }
         for e in &batch {
