@@ -302,14 +302,28 @@ impl SearchIndex {
     /// it: after a bulk load (thousands of commits leave many small segments, and every
     /// query pays per segment). Returns whether a merge ran. Searches keep working meanwhile.
     pub fn compact(&self, max_segments: usize) -> Result<bool> {
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() <= max_segments.max(1) {
-            return Ok(false);
+        // Background merges (the writer's merge policy) may hold some of the segments for a
+        // moment; try again until they are done.
+        let mut attempt = 0;
+        loop {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= max_segments.max(1) {
+                return Ok(attempt > 0);
+            }
+            let merge = self.writer_write().merge(&ids);
+            match merge.wait() {
+                Ok(_) => {
+                    self.reader.reload()?;
+                    return Ok(true);
+                }
+                Err(_) if attempt < 100 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    self.reader.reload()?;
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
-        let merge = self.writer_write().merge(&ids);
-        merge.wait()?;
-        self.reader.reload()?;
-        Ok(true)
     }
 
     /// The outbox id recorded by the last [`commit_checkpoint`](Self::commit_checkpoint)
