@@ -540,7 +540,7 @@ impl Ctx<'_> {
                     Unit::None => {
                         if *value >= Decimal::from(100_000) {
                             self.add(
-                                "UNIT-CONVERTED",
+                                "UNIT-UNCERTAIN",
                                 vec![key.clone()],
                                 Json::String(value.normalize().to_string()),
                                 Json::String(tok.text.clone()),

@@ -92,6 +92,43 @@ fn an_unreadable_value_is_a_finding_and_the_rest_parses() {
 }
 
 #[test]
+fn a_bare_large_amount_is_kept_and_flagged_as_uncertain() {
+    let text = String::from_utf8(fixture("huangge-2020.txt")).unwrap();
+    let bad = text.replace(
+        "政府集中采购\t66\t9335.1778万元",
+        "政府集中采购\t66\t93351778",
+    );
+    assert_ne!(bad, text);
+    let ing = read_bytes("bad.txt", bad.as_bytes(), &Limits::default()).unwrap();
+    let f = ing.findings(None);
+    let key = "t2_9.central_procurement.procurement_amount";
+    let uncertain: Vec<_> = f.iter().filter(|f| f.rule == "UNIT-UNCERTAIN").collect();
+    assert_eq!(uncertain.len(), 1, "{f:#?}");
+    assert_eq!(uncertain[0].cells, [key]);
+    assert_eq!(
+        uncertain[0].source.as_ref().unwrap().text.as_deref(),
+        Some("93351778")
+    );
+    assert!(
+        !f.iter().any(|f| f.rule == "UNIT-CONVERTED"),
+        "not converted"
+    );
+    assert_eq!(
+        ing.report.get(key).unwrap().map(|v| v.to_string()),
+        Some("93351778".to_string())
+    );
+    // A plausible bare amount is not flagged.
+    let fine = text.replace(
+        "政府集中采购\t66\t9335.1778万元",
+        "政府集中采购\t66\t9335.1778",
+    );
+    let f = read_bytes("ok.txt", fine.as_bytes(), &Limits::default())
+        .unwrap()
+        .findings(None);
+    assert!(!f.iter().any(|f| f.rule.starts_with("UNIT-")), "{f:#?}");
+}
+
+#[test]
 fn a_row_with_too_many_values_is_unreadable_not_guessed() {
     let text = String::from_utf8(fixture("huangge-2020.txt")).unwrap();
     let bad = text.replace(

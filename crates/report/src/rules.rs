@@ -212,6 +212,13 @@ pub const RULES: &[RuleInfo] = &[
         en: "Amount given in 元 was converted to 万元",
     },
     RuleInfo {
+        id: "UNIT-UNCERTAIN",
+        severity: Severity::Warning,
+        basis: "project",
+        zh: "金额未注明单位且数值过大，可能以元为单位，按万元读取，请核对",
+        en: "An amount with no unit is implausibly large for 万元 (maybe 元); kept as 万元, please verify",
+    },
+    RuleInfo {
         id: "TEXT-TABLE-MISMATCH",
         severity: Severity::Warning,
         basis: "project",

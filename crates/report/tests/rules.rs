@@ -338,6 +338,7 @@ fn every_rule_id_has_a_test_here() {
             "T3-SUBTOTAL",
             "UNREADABLE-CELL",
             "UNIT-CONVERTED",
+            "UNIT-UNCERTAIN",
             "TEXT-TABLE-MISMATCH",
             "SPLIT-NUMBER-REPAIRED",
             "UNSUPPORTED-FORMAT",
