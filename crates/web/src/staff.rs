@@ -736,7 +736,13 @@ struct BodyQuery {
     body: String,
     #[serde(default)]
     year: String,
+    /// Page of a long list (from 1).
+    #[serde(default)]
+    page: Option<i64>,
 }
+
+/// Rows per page of the staff document list.
+const STAFF_PAGE_SIZE: i64 = 50;
 
 /// The body a staff page works on: the `body` parameter, else the user's first working body.
 async fn chosen_body(st: &AppState, s: &Staff, code: &str) -> PageResult<(Body, Vec<Body>)> {
@@ -841,14 +847,15 @@ async fn documents(
 ) -> PageResult<Response> {
     let s = staff_or_login!(v);
     let (body, choices) = chosen_body(&st, &s, &q.body).await?;
+    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
     let (docs, total) = st
         .store
         .list_public_documents(&DocumentQuery {
             body_id: body.id,
             published_only: false,
             catalog_item_id: None,
-            limit: gongkai_store::MAX_LIST,
-            offset: 0,
+            limit: STAFF_PAGE_SIZE,
+            offset: (page_no - 1) * STAFF_PAGE_SIZE,
         })
         .await?;
     let catalog = st.store.list_catalog(body.id).await?;
@@ -878,6 +885,25 @@ async fn documents(
         ));
     }
     html.push_str("</tbody></table>");
+    let pages = ((total + STAFF_PAGE_SIZE - 1) / STAFF_PAGE_SIZE).max(1);
+    if pages > 1 {
+        let c = esc(&body.code);
+        html.push_str("<p class=\"pager\">");
+        if page_no > 1 {
+            html.push_str(&format!(
+                "<a href=\"/staff/documents?body={c}&amp;page={}\">上一页</a>",
+                page_no - 1
+            ));
+        }
+        html.push_str(&format!("<span>第{page_no}页 / 共{pages}页</span>"));
+        if page_no < pages {
+            html.push_str(&format!(
+                "<a href=\"/staff/documents?body={c}&amp;page={}\">下一页</a>",
+                page_no + 1
+            ));
+        }
+        html.push_str("</p>");
+    }
     if can_edit {
         html.push_str("<h2>新建政府信息</h2>");
         html.push_str(&document_form(

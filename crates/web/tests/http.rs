@@ -169,6 +169,37 @@ async fn catalog_lists(fx: &Fixture) {
         .unwrap();
     let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
     assert!(!page.contains("临时救助公示最新一期") && page.contains("临时救助公示第15期"));
+    // The staff list pages at 50 rows (drafts included).
+    for i in 0..30 {
+        store
+            .create_public_document(&gongkai_ledger::content::PublicDocumentRecord {
+                body_id: b,
+                catalog_item_id: None,
+                publisher: "乙镇人民政府".into(),
+                written_on: first - time::Duration::days(400 + i),
+                doc_number: String::new(),
+                topic: "民政".into(),
+                title: format!("乙镇旧草稿{i:02}"),
+                text: "草稿。".into(),
+            })
+            .await
+            .unwrap();
+    }
+    let staff1 = fx
+        .get(&format!("/staff/documents?body={TOWN_B}"), User("clerk_b"))
+        .await
+        .text();
+    assert!(staff1.contains("第1页 / 共2页"), "{staff1}");
+    assert!(staff1.contains(&format!("/staff/documents?body={TOWN_B}&amp;page=2")));
+    assert!(!staff1.contains("乙镇旧草稿29"), "the oldest is on page 2");
+    let staff2 = fx
+        .get(
+            &format!("/staff/documents?body={TOWN_B}&page=2"),
+            User("clerk_b"),
+        )
+        .await
+        .text();
+    assert!(staff2.contains("乙镇旧草稿29") && staff2.contains("第2页 / 共2页"));
     for uri in [
         format!("/b/{TOWN_A}/docs?item={}", item.id),
         format!("/b/{TOWN_B}/docs?item=99999999"),
