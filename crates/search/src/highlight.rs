@@ -92,20 +92,30 @@ pub(crate) struct Highlighter<'a> {
     jieba: &'a Jieba,
     query: &'a ParsedText,
     words: HashSet<&'a str>,
+    /// Whether some word to mark is not itself a whole query segment (whose exact matches
+    /// already mark every place jieba could find it).
+    jieba_needed: bool,
 }
 
 impl<'a> Highlighter<'a> {
     pub fn new(jieba: &'a Jieba, query: &'a ParsedText) -> Self {
-        let words = query
+        let words: HashSet<&str> = query
             .highlight_words
             .iter()
             .chain(query.segments.iter().flat_map(|s| s.words.iter()))
             .map(String::as_str)
             .collect();
+        let jieba_needed = words.iter().any(|w| {
+            !query
+                .segments
+                .iter()
+                .any(|s| s.chars.iter().copied().eq(w.chars()))
+        });
         Highlighter {
             jieba,
             query,
             words,
+            jieba_needed,
         }
     }
 
@@ -118,6 +128,9 @@ impl<'a> Highlighter<'a> {
 
     /// Occurrences of the query's jieba words (segmenting `text`: the costly part).
     fn word_ranges(&self, text: &str) -> Vec<Range<usize>> {
+        if !self.jieba_needed {
+            return Vec::new();
+        }
         jieba_tokens(self.jieba, text, TokenizeMode::Search)
             .into_iter()
             .filter(|(_, _, w)| self.words.contains(w.as_str()))
@@ -248,7 +261,7 @@ impl<'a> Highlighter<'a> {
         // Where the query occurs exactly, the window is chosen from those places and only the
         // window is segmented by jieba for word marks; otherwise the whole region is.
         let exact = merge(self.exact_ranges(region));
-        let window_only = !exact.is_empty() && !self.words.is_empty();
+        let window_only = !exact.is_empty() && self.jieba_needed;
         let ranges = if exact.is_empty() {
             self.ranges(region)
         } else {
@@ -319,6 +332,28 @@ mod tests {
     fn marks_words_and_escapes_the_rest() {
         let (title, _) = hl("养老", "关于<养老服务>补贴 & 发放");
         assert_eq!(title, "关于&lt;<mark>养老</mark>服务&gt;补贴 &amp; 发放");
+    }
+
+    #[test]
+    fn jieba_runs_only_for_words_that_are_not_whole_segments() {
+        let j = jieba();
+        let whole = parse_text("养老 补贴");
+        assert!(!Highlighter::new(&j, &whole).jieba_needed);
+        let parts = parse_text("最低生活保障");
+        assert!(Highlighter::new(&j, &parts).jieba_needed);
+        // Sub-words are still marked where the whole phrase does not occur.
+        let (title, snippet) = hl("最低生活保障", "保障困难群众最低生活");
+        assert!(
+            title.contains("<mark>") && snippet.contains("<mark>"),
+            "{title} {snippet}"
+        );
+        // A whole-segment word is marked everywhere it occurs, by its exact matches.
+        let (title, _) = hl("养老 补贴", "养老服务补贴与居家养老补贴");
+        assert_eq!(
+            title,
+            "<mark>养老</mark>服务<mark>补贴</mark>与居家<mark>养老</mark><mark>补贴</mark>"
+                .replace("</mark><mark>", "")
+        );
     }
 
     #[test]
