@@ -282,13 +282,44 @@ pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Ingested,
     let kind = detect(name, bytes)?;
     let d = document(kind, bytes, limits)?;
     let r = recognise::recognise(&d, name, kind)?;
-    Ok(Ingested {
+    let ing = Ingested {
         kind,
         file: name.to_string(),
         report: r.report,
         provenance: r.provenance,
         reader_findings: r.findings,
-    })
+    };
+    // A PDF whose layout text leaves cells unreadable is read again from its word boxes
+    // (poppler's layout mode can interleave the rows of a table); the second reading is kept
+    // only when it has fewer error findings.
+    if kind == InputKind::Pdf
+        && ing
+            .reader_findings
+            .iter()
+            .any(|f| f.rule == "UNREADABLE-CELL")
+        && let Ok(d2) = pdf::read_bbox(bytes, limits)
+        && d2.cell_count() <= limits.max_cells
+        && let Ok(r2) = recognise::recognise(&d2, name, kind)
+    {
+        let alt = Ingested {
+            kind,
+            file: name.to_string(),
+            report: r2.report,
+            provenance: r2.provenance,
+            reader_findings: r2.findings,
+        };
+        if errors(&alt) < errors(&ing) {
+            return Ok(alt);
+        }
+    }
+    Ok(ing)
+}
+
+fn errors(ing: &Ingested) -> usize {
+    ing.findings(None)
+        .iter()
+        .filter(|f| f.severity == gongkai_report::Severity::Error)
+        .count()
 }
 
 /// Read a report from a file (size checked before reading).

@@ -11,9 +11,18 @@ use wait_timeout::ChildExt;
 
 /// Extract the layout text of a PDF with `pdftotext`.
 pub fn extract_layout_text(bytes: &[u8], limits: &Limits) -> Result<String, IngestError> {
+    run_pdftotext(bytes, limits, "-layout")
+}
+
+/// Layout text rebuilt from `pdftotext -bbox` word boxes (see [`bbox_to_layout`]).
+pub fn extract_bbox_layout_text(bytes: &[u8], limits: &Limits) -> Result<String, IngestError> {
+    Ok(bbox_to_layout(&run_pdftotext(bytes, limits, "-bbox")?))
+}
+
+fn run_pdftotext(bytes: &[u8], limits: &Limits, mode: &str) -> Result<String, IngestError> {
     let last_page = limits.max_pages.saturating_add(1).to_string();
     let mut child = Command::new(&limits.pdftotext)
-        .args(["-layout", "-enc", "UTF-8", "-l", &last_page, "-", "-"])
+        .args([mode, "-enc", "UTF-8", "-l", &last_page, "-", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -85,6 +94,134 @@ pub fn extract_layout_text(bytes: &[u8], limits: &Limits) -> Result<String, Inge
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
     let text = extract_layout_text(bytes, limits)?;
     layout_to_document(&text, limits)
+}
+
+/// Read a PDF from its word boxes instead of poppler's layout text.
+pub fn read_bbox(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError> {
+    let text = extract_bbox_layout_text(bytes, limits)?;
+    layout_to_document(&text, limits)
+}
+
+/// One word box of `pdftotext -bbox`.
+struct WordBox {
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+    text: String,
+}
+
+fn attr(tag: &str, name: &str) -> Option<f64> {
+    let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
+    let end = tag[at..].find('"')? + at;
+    tag[at..end].parse().ok()
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Rebuild layout text (pages separated by form feeds, like `pdftotext -layout`) from the
+/// word boxes of `pdftotext -bbox`. Poppler's layout mode orders text by blocks; when a
+/// table's tall CJK glyph boxes overlap the next row (wrapped group labels beside short rows)
+/// it can put two rows' labels on one line and stack their values column by column. Here a
+/// line is the words whose vertical middles agree (within a third of the usual word height),
+/// words that touch are joined, and the others are placed at their horizontal position in
+/// units of half the usual character width, at least two spaces apart.
+pub fn bbox_to_layout(html: &str) -> String {
+    let mut out = String::new();
+    for (pi, page) in html.split("<page ").skip(1).enumerate() {
+        if pi > 0 {
+            out.push('\x0c');
+        }
+        let mut words: Vec<WordBox> = Vec::new();
+        let mut rest = page;
+        while let Some(at) = rest.find("<word ") {
+            rest = &rest[at..];
+            let Some(close) = rest.find('>') else { break };
+            let tag = &rest[..close];
+            let Some(end) = rest[close..].find("</word>") else {
+                break;
+            };
+            let text = unescape(&rest[close + 1..close + end]);
+            if let (Some(x0), Some(y0), Some(x1), Some(y1)) = (
+                attr(tag, "xMin"),
+                attr(tag, "yMin"),
+                attr(tag, "xMax"),
+                attr(tag, "yMax"),
+            ) && !text.trim().is_empty()
+                && x1 >= x0
+                && y1 >= y0
+            {
+                words.push(WordBox {
+                    x0,
+                    x1,
+                    y0,
+                    y1,
+                    text,
+                });
+            }
+            rest = &rest[close + end..];
+        }
+        if words.is_empty() {
+            continue;
+        }
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let char_w = median(
+            words
+                .iter()
+                .map(|w| (w.x1 - w.x0) / w.text.chars().count().max(1) as f64)
+                .collect(),
+        );
+        let unit = (char_w / 2.0).max(0.5);
+        let tol = median(words.iter().map(|w| w.y1 - w.y0).collect()) / 3.0;
+        let mid = |w: &WordBox| (w.y0 + w.y1) / 2.0;
+        words.sort_by(|a, b| mid(a).total_cmp(&mid(b)));
+        let mut lines: Vec<(f64, Vec<WordBox>)> = Vec::new();
+        for w in words {
+            let m = mid(&w);
+            match lines.last_mut() {
+                Some((first, ws)) if m - *first <= tol => ws.push(w),
+                _ => lines.push((m, vec![w])),
+            }
+        }
+        for (_, mut ws) in lines {
+            ws.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            let mut line = String::new();
+            let mut len = 0usize;
+            let mut prev_x1: Option<f64> = None;
+            for w in ws {
+                let touching = prev_x1.is_some_and(|p| w.x0 - p < unit);
+                if !touching {
+                    let col = (w.x0 / unit).round() as usize;
+                    let col = if prev_x1.is_some() {
+                        col.max(len + 2)
+                    } else {
+                        col
+                    };
+                    line.extend(std::iter::repeat_n(' ', col.saturating_sub(len)));
+                    len = len.max(col);
+                }
+                line.push_str(&w.text);
+                len += w.text.chars().count();
+                prev_x1 = Some(w.x1);
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Turn `pdftotext -layout` output into a document.
@@ -214,6 +351,34 @@ mod tests {
         let t: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(t, ["规章", "0", "1 2", "3"]);
         assert_eq!(cells[0].x, Some((3, 5)));
+    }
+
+    #[test]
+    fn word_boxes_make_lines_and_cells() {
+        // A tall CJK label box whose middle sits between a row's numbers, a word split at a
+        // font change (`危及` + `“`), and a second page.
+        let html = r#"<doc><page width="612" height="792">
+<word xMin="70.0" yMin="97.0" xMax="238.0" yMax="124.3">一、本年新收</word>
+<word xMin="281.6" yMin="106.5" xMax="301.6" yMax="118.7">118</word>
+<word xMin="314.6" yMin="106.5" xMax="328.0" yMax="118.7">21</word>
+<word xMin="156.3" yMin="121.5" xMax="177.3" yMax="148.8">危及</word>
+<word xMin="177.3" yMin="131.7" xMax="182.8" yMax="144.0">&#8220;</word>
+<word xMin="288.3" yMin="131.7" xMax="295.0" yMax="144.0">1</word>
+</page><page width="612" height="792">
+<word xMin="70.0" yMin="97.0" xMax="91.0" yMax="124.3">A&amp;B</word>
+</page></doc>"#;
+        let text = bbox_to_layout(html);
+        let pages: Vec<&str> = text.split('\x0c').collect();
+        assert_eq!(pages.len(), 2);
+        let lines: Vec<Vec<String>> = pages[0]
+            .lines()
+            .map(|l| split_layout_line(l).into_iter().map(|c| c.text).collect())
+            .collect();
+        assert_eq!(
+            lines,
+            vec![vec!["一、本年新收", "118", "21"], vec!["危及&#8220;", "1"],]
+        );
+        assert_eq!(pages[1].trim(), "A&B");
     }
 
     #[test]
