@@ -1001,6 +1001,12 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                             blank: false,
                         });
                     }
+                    // A lone `无` in layout text is a character of a vertical group label
+                    // (`(四)无法提供` one character per line), not a row of blank cells.
+                    None if !line.exact
+                        && sp.labels.is_empty()
+                        && sp.values.len() == 1
+                        && sp.values[0].text == "无" => {}
                     None => {
                         let text = line.joined();
                         ctx.unreadable(
@@ -1395,10 +1401,14 @@ fn match_t3(lab: &Labels, sp: &Split, pending: &str, last: Option<usize>) -> Opt
             return Some(m);
         }
     }
-    // Fuzzy: the label split over lines (PDF). Only rows after the last matched one.
-    let mut text = String::from(pending);
-    text.push_str(&sp.labels.concat());
-    let core = norm::canonical_core(norm::core(&text));
+    // Fuzzy: the label split over lines (PDF). Only rows after the last matched one. Each
+    // part is cored on its own, so a group label's numbering that lands between two lines of
+    // a wrapped row label (`1.申请人…补正、` / `(六)  行政机关…公开`) is not kept in the middle.
+    let mut text = norm::core(pending);
+    for l in &sp.labels {
+        text.push_str(&norm::core(l));
+    }
+    let core = norm::canonical_core(text);
     if core.is_empty() {
         return None;
     }
