@@ -1001,12 +1001,10 @@ pub fn recognise(doc: &Document, file: &str, kind: InputKind) -> Result<Recognis
                             blank: false,
                         });
                     }
-                    // A lone `无` in layout text is a character of a vertical group label
-                    // (`(四)无法提供` one character per line), not a row of blank cells.
-                    None if !line.exact
-                        && sp.labels.is_empty()
-                        && sp.values.len() == 1
-                        && sp.values[0].text == "无" => {}
+                    // A lone `无` in layout text that names no row is a character of a
+                    // vertical group label (`(四)无法提供` one character per line, maybe beside
+                    // a piece of another vertical label), not a row of blank cells.
+                    None if !line.exact && sp.values.len() == 1 && sp.values[0].text == "无" => {}
                     None => {
                         let text = line.joined();
                         ctx.unreadable(
