@@ -102,6 +102,9 @@ pub fn read_bbox(bytes: &[u8], limits: &Limits) -> Result<Document, IngestError>
     layout_to_document(&text, limits)
 }
 
+/// The widest position a word box is placed at (characters).
+const MAX_COLUMN: usize = 2000;
+
 /// One word box of `pdftotext -bbox`.
 struct WordBox {
     x0: f64,
@@ -204,7 +207,8 @@ pub fn bbox_to_layout(html: &str) -> String {
             for w in ws {
                 let touching = prev_x1.is_some_and(|p| w.x0 - p < unit);
                 if !touching {
-                    let col = (w.x0 / unit).round() as usize;
+                    // Capped: a page with absurd coordinates must not make huge lines.
+                    let col = ((w.x0 / unit).round() as usize).min(MAX_COLUMN);
                     let col = if prev_x1.is_some() {
                         col.max(len + 2)
                     } else {
