@@ -26,6 +26,24 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
+    fn arbitrary_word_boxes_never_panic(
+        words in proptest::collection::vec(
+            ("[-0-9.eEinfNa]{0,8}", "[-0-9.eEinfNa]{0,8}", "[-0-9.eEinfNa]{0,8}", "[-0-9.eEinfNa]{0,8}", "[0-9一二三（）<>&;a-z ]{0,6}"),
+            0..40,
+        ),
+        junk in "[<>/\"a-z =]{0,30}",
+    ) {
+        let mut html = String::from("<doc><page width=\"595\" height=\"842\">");
+        for (x0, y0, x1, y1, t) in &words {
+            html.push_str(&format!(
+                "<word xMin=\"{x0}\" yMin=\"{y0}\" xMax=\"{x1}\" yMax=\"{y1}\">{t}</word>"
+            ));
+        }
+        html.push_str(&junk);
+        let _ = pdf::bbox_to_layout(&html);
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         no_panic(InputKind::Text, &bytes);
         no_panic(InputKind::Html, &bytes);
