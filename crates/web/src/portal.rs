@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::auth::{Viewer, cookie};
 use crate::error::{AppError, PageResult};
 use crate::security::LARGE_TEXT_COOKIE;
-use crate::views::{csrf_field, esc, page, paragraphs, portal_nav};
+use crate::views::{csrf_field, esc, page, pager, paragraphs, portal_nav};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -379,24 +379,11 @@ async fn documents(
     );
     let docs: Vec<DocumentSummary> = docs.iter().map(DocumentSummary::from).collect();
     html.push_str(&doc_table(&docs));
-    html.push_str("<p class=\"pager\">");
-    if page_no > 1 {
-        html.push_str(&format!(
-            "<a href=\"/b/{c}/docs?{item_param}page={}\">上一页</a>",
-            page_no - 1
-        ));
-    }
-    html.push_str(&format!(
-        "<span>第{page_no}页 / 共{}页</span>",
-        pages.max(1)
+    html.push_str(&pager(
+        &format!("/b/{c}/docs?{item_param}page="),
+        page_no,
+        pages,
     ));
-    if page_no < pages {
-        html.push_str(&format!(
-            "<a href=\"/b/{c}/docs?{item_param}page={}\">下一页</a>",
-            page_no + 1
-        ));
-    }
-    html.push_str("</p>");
     page(
         &v,
         site(&st),

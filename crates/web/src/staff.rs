@@ -885,24 +885,10 @@ async fn documents(
         ));
     }
     html.push_str("</tbody></table>");
-    let pages = ((total + STAFF_PAGE_SIZE - 1) / STAFF_PAGE_SIZE).max(1);
+    let pages = (total + STAFF_PAGE_SIZE - 1) / STAFF_PAGE_SIZE;
     if pages > 1 {
-        let c = esc(&body.code);
-        html.push_str("<p class=\"pager\">");
-        if page_no > 1 {
-            html.push_str(&format!(
-                "<a href=\"/staff/documents?body={c}&amp;page={}\">上一页</a>",
-                page_no - 1
-            ));
-        }
-        html.push_str(&format!("<span>第{page_no}页 / 共{pages}页</span>"));
-        if page_no < pages {
-            html.push_str(&format!(
-                "<a href=\"/staff/documents?body={c}&amp;page={}\">下一页</a>",
-                page_no + 1
-            ));
-        }
-        html.push_str("</p>");
+        let base = format!("/staff/documents?body={}&amp;page=", esc(&body.code));
+        html.push_str(&crate::views::pager(&base, page_no, pages));
     }
     if can_edit {
         html.push_str("<h2>新建政府信息</h2>");

@@ -123,3 +123,19 @@ pub fn paragraphs(text: &str) -> String {
         .map(|l| format!("<p>{}</p>", esc(l)))
         .collect()
 }
+
+/// A list's pager: previous / 第N页 / 共M页 / next. `base` is the escaped URL up to the page
+/// number, e.g. `/b/440115101/docs?page=` or `/staff/documents?body=X&amp;page=`.
+pub fn pager(base: &str, page_no: i64, pages: i64) -> String {
+    let pages = pages.max(1);
+    let mut html = String::from("<p class=\"pager\">");
+    if page_no > 1 {
+        html.push_str(&format!("<a href=\"{base}{}\">上一页</a>", page_no - 1));
+    }
+    html.push_str(&format!("<span>第{page_no}页 / 共{pages}页</span>"));
+    if page_no < pages {
+        html.push_str(&format!("<a href=\"{base}{}\">下一页</a>", page_no + 1));
+    }
+    html.push_str("</p>");
+    html
+}
