@@ -40,12 +40,17 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub async fn body_by_code(st: &AppState, code: &str) -> PageResult<Body> {
-    match st.store.get_body_by_code(code).await {
-        Ok(b) => Ok(b),
-        Err(gongkai_store::StoreError::NotFound { .. }) => {
-            Err(AppError::NotFound(format!("机关「{code}」")))
-        }
-        Err(e) => Err(e.into()),
+    st.store
+        .get_body_by_code(code)
+        .await
+        .map_err(|e| body_error(code, e))
+}
+
+/// A body lookup's error: an unknown code is a 404 naming it.
+fn body_error(code: &str, e: gongkai_store::StoreError) -> AppError {
+    match e {
+        gongkai_store::StoreError::NotFound { .. } => AppError::NotFound(format!("机关「{code}」")),
+        e => e.into(),
     }
 }
 
@@ -224,13 +229,11 @@ async fn catalog(
     Path(code): Path<String>,
 ) -> PageResult<Response> {
     // The version is read before the content, so a concurrent change only forces a re-render.
-    let (body, version) = match st.store.body_with_content_version(&code).await {
-        Ok(b) => b,
-        Err(gongkai_store::StoreError::NotFound { .. }) => {
-            return Err(AppError::NotFound(format!("机关「{code}」")));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (body, version) = st
+        .store
+        .body_with_content_version(&code)
+        .await
+        .map_err(|e| body_error(&code, e))?;
     let html = match st.fragments.get("catalog", &body, version) {
         Some(html) => html,
         None => {

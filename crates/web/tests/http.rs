@@ -80,6 +80,26 @@ async fn suite(fx: &Fixture, raw: Raw) {
     catalog_lists(fx).await;
 }
 
+/// A document of 乙镇 (town B) for the list tests.
+fn town_b_doc(
+    b: i64,
+    catalog_item_id: Option<i64>,
+    written_on: time::Date,
+    title: &str,
+    text: &str,
+) -> gongkai_ledger::content::PublicDocumentRecord {
+    gongkai_ledger::content::PublicDocumentRecord {
+        body_id: b,
+        catalog_item_id,
+        publisher: "乙镇人民政府".into(),
+        written_on,
+        doc_number: String::new(),
+        topic: "民政".into(),
+        title: title.into(),
+        text: text.into(),
+    }
+}
+
 /// The 标准目录 page lists each item's newest documents and links to the rest; a catalog
 /// item's document list is filtered and paged, and another body's item is not found.
 async fn catalog_lists(fx: &Fixture) {
@@ -103,16 +123,13 @@ async fn catalog_lists(fx: &Fixture) {
     let mut ids = Vec::new();
     for i in 0..25i64 {
         let d = store
-            .create_public_document(&gongkai_ledger::content::PublicDocumentRecord {
-                body_id: b,
-                catalog_item_id: Some(item.id),
-                publisher: "乙镇人民政府".into(),
-                written_on: first,
-                doc_number: String::new(),
-                topic: "民政".into(),
-                title: format!("临时救助公示第{i:02}期"),
-                text: "临时救助对象名单。".into(),
-            })
+            .create_public_document(&town_b_doc(
+                b,
+                Some(item.id),
+                first,
+                &format!("临时救助公示第{i:02}期"),
+                "临时救助对象名单。",
+            ))
             .await
             .unwrap();
         store
@@ -140,16 +157,13 @@ async fn catalog_lists(fx: &Fixture) {
     assert!(p2.contains("临时救助公示第04期") && !p2.contains("临时救助公示第05期"));
     // The page is cached per content version: any change through the store shows at once.
     let newest = store
-        .create_public_document(&gongkai_ledger::content::PublicDocumentRecord {
-            body_id: b,
-            catalog_item_id: Some(item.id),
-            publisher: "乙镇人民政府".into(),
-            written_on: first,
-            doc_number: String::new(),
-            topic: "民政".into(),
-            title: "临时救助公示最新一期".into(),
-            text: "临时救助对象名单。".into(),
-        })
+        .create_public_document(&town_b_doc(
+            b,
+            Some(item.id),
+            first,
+            "临时救助公示最新一期",
+            "临时救助对象名单。",
+        ))
         .await
         .unwrap();
     let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
@@ -172,16 +186,13 @@ async fn catalog_lists(fx: &Fixture) {
     // The staff list pages at 50 rows (drafts included).
     for i in 0..30 {
         store
-            .create_public_document(&gongkai_ledger::content::PublicDocumentRecord {
-                body_id: b,
-                catalog_item_id: None,
-                publisher: "乙镇人民政府".into(),
-                written_on: first - time::Duration::days(400 + i),
-                doc_number: String::new(),
-                topic: "民政".into(),
-                title: format!("乙镇旧草稿{i:02}"),
-                text: "草稿。".into(),
-            })
+            .create_public_document(&town_b_doc(
+                b,
+                None,
+                first - time::Duration::days(400 + i),
+                &format!("乙镇旧草稿{i:02}"),
+                "草稿。",
+            ))
             .await
             .unwrap();
     }
