@@ -142,14 +142,25 @@ struct Override {
 
 /// The official working-day calendar: the loaded notices and the arithmetic over them.
 ///
-/// **Coverage rule (fail closed).** A date in calendar year Y needs notice Y; a date from
-/// December 29 to 31 also needs notice Y+1 (whose New Year holiday or make-up day may start
-/// there). Any question touching a date whose notice is not loaded returns
-/// [`CalendarError::MissingYear`]; nothing is guessed from weekends.
+/// **Coverage rule (fail closed).** A date in calendar year Y needs notice Y; December 30
+/// and 31, and a Saturday or Sunday from December 29, also need notice Y+1, whose 元旦
+/// holiday or make-up day may fall there (see [`next_notice_may_reach`]). Any question
+/// touching a date whose notice is not loaded returns [`CalendarError::MissingYear`];
+/// nothing is guessed from weekends.
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
     notices: BTreeMap<i32, YearNotice>,
     overrides: BTreeMap<Date, Override>,
+}
+
+/// Whether the next year's notice may change the kind of December day `d`.
+///
+/// The 元旦 break is at most three days ending no earlier than 1 January, so a weekday
+/// holiday in December can only be the 30th or 31st (2018-12-31 in the 2019 notice), and
+/// its make-up days are weekend days (2018-12-29, a Saturday). A weekday December 29 is
+/// therefore settled by its own year's notice; every notice since 2007 agrees.
+pub fn next_notice_may_reach(d: Date) -> bool {
+    d.month() == Month::December && d.day() >= 29 && (d.day() >= 30 || is_weekend(d))
 }
 
 static BUILTIN: LazyLock<Calendar> = LazyLock::new(|| {
@@ -263,7 +274,7 @@ impl Calendar {
         if !self.notices.contains_key(&y) {
             return Err(CalendarError::MissingYear { year: y });
         }
-        if d.month() == Month::December && d.day() >= 29 && !self.notices.contains_key(&(y + 1)) {
+        if next_notice_may_reach(d) && !self.notices.contains_key(&(y + 1)) {
             return Err(CalendarError::MissingYear { year: y + 1 });
         }
         Ok(())
@@ -417,11 +428,16 @@ mod tests {
             c.day_kind(date!(2018 - 12 - 29)),
             Err(CalendarError::MissingYear { year: 2018 })
         );
+        // A weekday 29 December is known from its own year; the 30th and 31st are not.
+        assert_eq!(c.day_kind(date!(2026 - 12 - 29)), Ok(DayKind::Workday));
         assert_eq!(
-            c.day_kind(date!(2026 - 12 - 29)),
+            c.day_kind(date!(2026 - 12 - 30)),
             Err(CalendarError::MissingYear { year: 2027 })
         );
         assert_eq!(c.day_kind(date!(2026 - 12 - 28)), Ok(DayKind::Workday));
+        // A weekend 29 December may be a make-up day of the next notice (2018-12-29 was).
+        assert!(next_notice_may_reach(date!(2018 - 12 - 29)));
+        assert!(!next_notice_may_reach(date!(2026 - 12 - 29)));
     }
 
     #[test]

@@ -334,7 +334,67 @@ pub struct ExcludedPeriod {
     pub working_days: Option<u32>,
 }
 
+/// A value of the clock that the loaded calendar cannot fix yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockValue {
+    /// The reply deadline (with the extension, if any).
+    Due,
+    /// The deadline without the extension.
+    OriginalDue,
+    /// The first counted working day.
+    FirstCountedDay,
+    /// Working days used and remaining on the evaluation date.
+    Used,
+    /// The last day to ask for a correction.
+    CorrectionNoticeDeadline,
+    /// The last day to pay a fee.
+    FeePaymentDeadline,
+    /// A consultee's last day to answer.
+    ConsultationReplyDeadline,
+}
+
+impl ClockValue {
+    /// The value's name in Chinese.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Due => "答复期限",
+            Self::OriginalDue => "原答复期限",
+            Self::FirstCountedDay => "起算日",
+            Self::Used => "已用和剩余工作日",
+            Self::CorrectionNoticeDeadline => "补正告知期限",
+            Self::FeePaymentDeadline => "缴费期限",
+            Self::ConsultationReplyDeadline => "征求意见答复期限",
+        }
+    }
+}
+
+/// One value that needs a holiday notice that is not loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct NotComputable {
+    /// Which value.
+    pub what: ClockValue,
+    /// The notice year it needs.
+    pub year: i32,
+}
+
+impl NotComputable {
+    /// The message shown to staff and applicants, e.g.
+    /// 「2027年节假日安排尚未导入，延期后期限暂无法计算」.
+    pub fn message_zh(&self, extended: bool) -> String {
+        let what = match self.what {
+            ClockValue::Due if extended => "延期后期限",
+            w => w.label_zh(),
+        };
+        format!("{}年节假日安排尚未导入，{what}暂无法计算", self.year)
+    }
+}
+
 /// The evaluated clock.
+///
+/// Every date is computed when the days it needs lie in loaded notice years; a value that
+/// needs a missing year is `None` (or, for `used`/`remaining`, counted only up to the last
+/// known day) and listed in `not_computable`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClockReport {
     /// The reply deadline (last day), or `None` while it cannot be fixed (awaiting a
@@ -398,6 +458,52 @@ pub struct ClockReport {
     pub lapsed_on: Option<Date>,
     /// The excluded periods.
     pub excluded: Vec<ExcludedPeriod>,
+    /// Values the loaded calendar cannot fix yet, with the notice year each needs.
+    pub not_computable: Vec<NotComputable>,
+}
+
+impl ClockReport {
+    /// Whether `what` needs a notice that is not loaded; the year it needs.
+    pub fn missing_year_for(&self, what: ClockValue) -> Option<i32> {
+        self.not_computable
+            .iter()
+            .find(|n| n.what == what)
+            .map(|n| n.year)
+    }
+
+    /// The notice years the report needs and lacks, ascending.
+    pub fn missing_years(&self) -> Vec<i32> {
+        let mut y: Vec<i32> = self.not_computable.iter().map(|n| n.year).collect();
+        y.sort_unstable();
+        y.dedup();
+        y
+    }
+
+    /// The reply deadline cannot be fixed because a notice year is missing.
+    pub fn due_not_computable(&self) -> Option<NotComputable> {
+        self.not_computable
+            .iter()
+            .find(|n| n.what == ClockValue::Due)
+            .copied()
+    }
+}
+
+/// A missing notice year becomes a `None` recorded in `nc`; other errors stay errors.
+fn soft<T>(
+    r: Result<T, CalendarError>,
+    what: ClockValue,
+    nc: &mut Vec<NotComputable>,
+) -> Result<Option<T>, ClockError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(CalendarError::MissingYear { year }) => {
+            if !nc.iter().any(|n| n.what == what) {
+                nc.push(NotComputable { what, year });
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn ser_dates<S: serde::Serializer>(v: &[Date], s: S) -> Result<S::Ok, S::Error> {
@@ -437,6 +543,20 @@ impl Exclusions {
 
     /// Counted working days in `(from, to]`.
     fn count(&self, cal: &Calendar, from: Date, to: Date) -> Result<u32, CalendarError> {
+        match self.count_known(cal, from, to)? {
+            (n, None) => Ok(n),
+            (_, Some(year)) => Err(CalendarError::MissingYear { year }),
+        }
+    }
+
+    /// Counted working days in `(from, to]` up to the first day whose notice is missing,
+    /// and that notice year.
+    fn count_known(
+        &self,
+        cal: &Calendar,
+        from: Date,
+        to: Date,
+    ) -> Result<(u32, Option<i32>), CalendarError> {
         let mut n = 0;
         let mut d = from;
         while d < to {
@@ -444,11 +564,17 @@ impl Exclusions {
             if self.open_from.is_some_and(|o| d >= o) {
                 break;
             }
-            if !self.excludes(d) && cal.is_working_day(d)? {
-                n += 1;
+            if self.excludes(d) {
+                continue;
+            }
+            match cal.is_working_day(d) {
+                Ok(true) => n += 1,
+                Ok(false) => {}
+                Err(CalendarError::MissingYear { year }) => return Ok((n, Some(year))),
+                Err(e) => return Err(e),
             }
         }
-        Ok(n)
+        Ok((n, None))
     }
 }
 
@@ -489,6 +615,7 @@ pub fn evaluate(
 ) -> Result<ClockReport, ClockError> {
     let mut steps: Vec<String> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
+    let mut nc: Vec<NotComputable> = Vec::new();
     let mut warn = |steps: &mut Vec<String>, w: String| {
         steps.push(format!("注意：{w}"));
         warnings.push(w);
@@ -589,8 +716,12 @@ pub fn evaluate(
             ));
         }
         let requested = c.requested.unwrap_or(receipt);
-        let limit = cal.add_working_days(receipt, settings.correction_notice_days)?;
-        correction_notice_deadline = Some(limit);
+        let limit = soft(
+            cal.add_working_days(receipt, settings.correction_notice_days),
+            ClockValue::CorrectionNoticeDeadline,
+            &mut nc,
+        )?;
+        correction_notice_deadline = limit;
         correction_requested = Some(requested);
         let mut s = match c.requested {
             Some(r) => format!("{} 一次性书面告知申请人补正", fd(r)),
@@ -602,13 +733,20 @@ pub fn evaluate(
             }
             s.push_str(&format!("，补正期限至{}", fd(dl)));
         }
-        s.push_str(&format!(
-            "（应在收到申请之日起{}个工作日内告知，即不晚于{}）",
-            settings.correction_notice_days,
-            fd(limit)
-        ));
+        match limit {
+            Some(limit) => s.push_str(&format!(
+                "（应在收到申请之日起{}个工作日内告知，即不晚于{}）",
+                settings.correction_notice_days,
+                fd(limit)
+            )),
+            None => s.push_str(&format!(
+                "（应在收到申请之日起{}个工作日内告知）",
+                settings.correction_notice_days
+            )),
+        }
         steps.push(s);
         if let Some(r) = c.requested
+            && let Some(limit) = limit
             && r > limit
         {
             warn(
@@ -689,20 +827,25 @@ pub fn evaluate(
         {
             return Err(reversed(what, what_en, c.start, e));
         }
-        let reply_by = cal.add_working_days(c.start, settings.consultation_reply_days)?;
-        consultation_reply_deadlines.push(reply_by);
+        let reply_by = soft(
+            cal.add_working_days(c.start, settings.consultation_reply_days),
+            ClockValue::ConsultationReplyDeadline,
+            &mut nc,
+        )?;
+        consultation_reply_deadlines.extend(reply_by);
+        let reply_by = reply_by.map_or_else(|| "暂无法计算".to_owned(), fd);
         consultation_steps.push(match c.kind {
             ConsultationKind::ThirdParty => format!(
                 "{} 书面征求第三方意见；第三方应自收到征求意见书之日起{}个工作日内提出意见（按当日收到计，至{}），逾期未提出的由本机关依法决定",
                 fd(c.start),
                 settings.consultation_reply_days,
-                fd(reply_by)
+                reply_by
             ),
             ConsultationKind::OtherAgency => format!(
                 "{} 征求其他有关机关意见；被征求意见机关应自收到之日起{}个工作日内提出意见（按当日收到计，至{}），逾期未提出的视为同意公开",
                 fd(c.start),
                 settings.consultation_reply_days,
-                fd(reply_by)
+                reply_by
             ),
         });
         periods.push((kind, c.start, c.end));
@@ -721,8 +864,12 @@ pub fn evaluate(
         if got < f.sent {
             return Err(reversed("收费通知送达", "fee notice delivery", f.sent, got));
         }
-        let pay_by = cal.add_working_days(got, settings.fee_payment_days)?;
-        fee_payment_deadline = Some(pay_by);
+        let pay_by = soft(
+            cal.add_working_days(got, settings.fee_payment_days),
+            ClockValue::FeePaymentDeadline,
+            &mut nc,
+        )?;
+        fee_payment_deadline = pay_by;
         let (y, m, d) = FEE_MEASURES_IN_FORCE;
         if (f.sent.year(), u8::from(f.sent.month()), f.sent.day()) < (y, m, d) {
             fee_warnings.push(
@@ -735,10 +882,12 @@ pub fn evaluate(
             s.push_str(&format!("，申请人{}收到", fd(got)));
         }
         s.push_str(&format!(
-            "；申请人应自收到收费通知次日起{}个工作日内缴费，即不晚于{}",
-            settings.fee_payment_days,
-            fd(pay_by)
+            "；申请人应自收到收费通知次日起{}个工作日内缴费",
+            settings.fee_payment_days
         ));
+        if let Some(pay_by) = pay_by {
+            s.push_str(&format!("，即不晚于{}", fd(pay_by)));
+        }
         fee_steps.push(s);
         match f.paid {
             Some(p) => {
@@ -751,7 +900,9 @@ pub fn evaluate(
                     ));
                 }
                 fee_steps.push(format!("{} 申请人缴纳费用", fd(p)));
-                if p > pay_by {
+                if let Some(pay_by) = pay_by
+                    && p > pay_by
+                {
                     fee_warnings.push(format!(
                         "缴费日{}晚于缴费期限{}；逾期未缴费的，视为放弃申请",
                         fd(p),
@@ -759,14 +910,18 @@ pub fn evaluate(
                     ));
                 }
             }
-            None => {
-                let lapse = pay_by.next_day().ok_or(CalendarError::OutOfRange)?;
-                lapses.push((lapse, "fee"));
-                fee_steps.push(format!(
-                    "尚未缴费；申请人逾期（{}后）未缴纳的，视为放弃申请，不再处理",
-                    fd(pay_by)
-                ));
-            }
+            None => match pay_by {
+                Some(pay_by) => {
+                    let lapse = pay_by.next_day().ok_or(CalendarError::OutOfRange)?;
+                    lapses.push((lapse, "fee"));
+                    fee_steps.push(format!(
+                        "尚未缴费；申请人逾期（{}后）未缴纳的，视为放弃申请，不再处理",
+                        fd(pay_by)
+                    ));
+                }
+                None => fee_steps
+                    .push("尚未缴费；申请人逾期未缴纳的，视为放弃申请，不再处理".to_owned()),
+            },
         }
         match settings.fee_interval {
             FeeInterval::Excluded => periods.push((ExclusionKind::Fee, f.sent, f.paid)),
@@ -804,11 +959,30 @@ pub fn evaluate(
     let (first_counted_day, original_due, due) = if awaiting {
         (None, None, None)
     } else {
-        (
-            ex.add(cal, clock_start, 1)?,
-            ex.add(cal, clock_start, base_days)?,
-            ex.add(cal, clock_start, total)?,
-        )
+        let first = soft(
+            ex.add(cal, clock_start, 1),
+            ClockValue::FirstCountedDay,
+            &mut nc,
+        )?
+        .flatten();
+        let original = soft(
+            ex.add(cal, clock_start, base_days),
+            ClockValue::OriginalDue,
+            &mut nc,
+        )?
+        .flatten();
+        let due = if total == base_days {
+            if let Some(n) = nc.iter().find(|n| n.what == ClockValue::OriginalDue) {
+                nc.push(NotComputable {
+                    what: ClockValue::Due,
+                    year: n.year,
+                });
+            }
+            original
+        } else {
+            soft(ex.add(cal, clock_start, total), ClockValue::Due, &mut nc)?.flatten()
+        };
+        (first, original, due)
     };
     if !awaiting {
         match first_counted_day {
@@ -918,8 +1092,17 @@ pub fn evaluate(
             );
         }
     }
+    let due_missing = nc.iter().find(|n| n.what == ClockValue::Due).copied();
     match due {
         Some(d) => steps.push(format!("答复期限届满日：{}", fd(d))),
+        None if due_missing.is_some() => {
+            let n = due_missing.expect("checked");
+            steps.push(format!(
+                "{}（导入{}年国务院办公厅节假日安排后自动计算）",
+                n.message_zh(extension_days > 0),
+                n.year
+            ));
+        }
         None if awaiting => {
             steps.push("尚未收到补正后的申请，答复期限自收到补正申请之日起计算".to_owned())
         }
@@ -978,10 +1161,10 @@ pub fn evaluate(
         ClockState::Running
     };
 
-    let used = if before_correction_request {
-        ex.count(cal, receipt, on)?
+    let (used, used_missing) = if before_correction_request {
+        ex.count_known(cal, receipt, on)?
     } else if awaiting_on || on <= clock_start {
-        0
+        (0, None)
     } else {
         let mut end = on;
         if let Some(d) = due {
@@ -990,8 +1173,14 @@ pub fn evaluate(
         if let Some(dd) = decided_by_on {
             end = end.min(dd);
         }
-        ex.count(cal, clock_start, end)?
+        ex.count_known(cal, clock_start, end)?
     };
+    if let Some(year) = used_missing {
+        nc.push(NotComputable {
+            what: ClockValue::Used,
+            year,
+        });
+    }
     let remaining = total.saturating_sub(used);
     let overdue_working_days = match (state, due) {
         (ClockState::Overdue, Some(d)) => cal
@@ -1000,13 +1189,21 @@ pub fn evaluate(
             .and_then(|n| u32::try_from(n).ok()),
         _ => None,
     };
-    let mut s = format!(
-        "截至{}：已用{}个工作日，剩余{}个工作日；状态：{}",
-        fd(on),
-        used,
-        remaining,
-        state.label_zh()
-    );
+    let mut s = match used_missing {
+        None => format!(
+            "截至{}：已用{}个工作日，剩余{}个工作日；状态：{}",
+            fd(on),
+            used,
+            remaining,
+            state.label_zh()
+        ),
+        Some(year) => format!(
+            "截至{}：{year}年节假日安排尚未导入，已用和剩余工作日暂无法计算（已知日期内已用{}个工作日）；状态：{}",
+            fd(on),
+            used,
+            state.label_zh()
+        ),
+    };
     if let Some(n) = overdue_working_days {
         s.push_str(&format!("（已逾期{n}个工作日）"));
     }
@@ -1037,5 +1234,6 @@ pub fn evaluate(
         consultation_reply_deadlines,
         lapsed_on,
         excluded,
+        not_computable: nc,
     })
 }

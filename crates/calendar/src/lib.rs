@@ -15,8 +15,9 @@
 //!
 //! **Coverage (fail closed).** Notices are keyed by notice year, and some dates of the
 //! preceding December belong to the next year's notice (2018-12-29/30/31 in the 2019
-//! notice; 2022-12-31 in 2023). A date in calendar year Y therefore needs notice Y, and a
-//! date from December 29 to 31 also needs notice Y+1. Any question touching a date whose
+//! notice; 2022-12-31 in 2023). A date in calendar year Y therefore needs notice Y, and
+//! December 30–31 and a weekend December 29 also need notice Y+1 (the 元旦 break is at most
+//! three days, its make-up days are weekend days). Any question touching a date whose
 //! notice is not loaded fails with [`CalendarError::MissingYear`] naming the year; the
 //! calendar never falls back to plain weekends.
 //!
@@ -122,11 +123,12 @@ mod import;
 
 pub use calendar::{
     BUILTIN_HOLIDAYS_JSON, BUILTIN_SOURCE, Calendar, DayKind, HolidayRange, YearNotice,
+    next_notice_may_reach,
 };
 pub use clock::{
-    CaseFacts, Channel, ChannelParseError, ClockReport, ClockSettings, ClockState, Consultation,
-    ConsultationKind, Correction, ExcludedPeriod, ExclusionKind, Extension, FeeInterval, FeeNotice,
-    evaluate,
+    CaseFacts, Channel, ChannelParseError, ClockReport, ClockSettings, ClockState, ClockValue,
+    Consultation, ConsultationKind, Correction, ExcludedPeriod, ExclusionKind, Extension,
+    FeeInterval, FeeNotice, NotComputable, evaluate,
 };
 pub use date::{
     DateParseError, DateRange, DateRangeError, format_date, is_weekend, parse_date, serde_date,

@@ -5,7 +5,8 @@ Run once to (re)generate tests/data/expected_due.txt; the Rust tests compare the
 against it. Deliberately written from the notice rules, sharing no code with the crate:
 
   working day  <=>  date in workdays  or  (Mon-Fri and date not in holidays)
-  coverage     :    a date in year Y needs notice Y; Dec 29-31 also needs notice Y+1
+  coverage     :    a date in year Y needs notice Y; Dec 30-31, and Dec 29 when it is a
+                    Saturday or Sunday, also need notice Y+1
   add(s, n)    :    the n-th working day after s (s itself not counted)
 
 Usage: python3 independent_expectations.py [holidays.json] > tests/data/expected_due.txt
@@ -32,7 +33,7 @@ class Missing(Exception):
 def working(d):
     if d.year not in years:
         raise Missing(d.year)
-    if d.month == 12 and d.day >= 29 and d.year + 1 not in years:
+    if d.month == 12 and d.day >= 29 and (d.day >= 30 or d.weekday() >= 5) and d.year + 1 not in years:
         raise Missing(d.year + 1)
     if d in work:
         return True

@@ -79,7 +79,7 @@ async fn bench(a: BenchHttpArgs) -> Result<ExitCode> {
     let store = Store::open_sqlite(&data.join("gongkai.db"))
         .await
         .with_context(|| format!("cannot open the database in {}", data.display()))?;
-    gongkai_web::demo::seed(&store)
+    gongkai_web::demo::seed(&store, gongkai_store::Clock::System)
         .await
         .context("demo seeding failed")?;
     let ids = seed_documents(&store, a.docs).await?;
@@ -170,17 +170,20 @@ async fn seed_documents(store: &Store, n: usize) -> Result<Vec<i64>> {
             Some(i) => i.id,
             None => {
                 store
-                    .create_catalog_item(&CatalogItemRecord {
-                        body_id: b.id,
-                        domain: "综合政务".into(),
-                        name: "政策文件".into(),
-                        basis: "《中华人民共和国政府信息公开条例》第二十条".into(),
-                        time_limit: "信息形成或者变更之日起20个工作日内".into(),
-                        channel: "政府网站".into(),
-                        subject: b.name.clone(),
-                        audience: "全社会".into(),
-                        manner: "主动公开".into(),
-                    })
+                    .create_catalog_item(
+                        &CatalogItemRecord {
+                            body_id: b.id,
+                            domain: "综合政务".into(),
+                            name: "政策文件".into(),
+                            basis: "《中华人民共和国政府信息公开条例》第二十条".into(),
+                            time_limit: "信息形成或者变更之日起20个工作日内".into(),
+                            channel: "政府网站".into(),
+                            subject: b.name.clone(),
+                            audience: "全社会".into(),
+                            manner: "主动公开".into(),
+                        },
+                        "bench",
+                    )
                     .await?
                     .id
             }
@@ -227,7 +230,7 @@ async fn seed_documents(store: &Store, n: usize) -> Result<Vec<i64>> {
     }
     let t = Instant::now();
     let mut ids = Vec::with_capacity(n);
-    let today = gongkai_web::portal::today();
+    let today = gongkai_store::Clock::System.today();
     for i in have..n {
         let s = gongkai_search::synth::document(20_260_101, i);
         let (b, item) = &bodies[i % bodies.len()];
@@ -237,19 +240,24 @@ async fn seed_documents(store: &Store, n: usize) -> Result<Vec<i64>> {
         )
         .unwrap_or(today);
         let d = store
-            .create_public_document(&PublicDocumentRecord {
-                body_id: b.id,
-                catalog_item_id: (i % 3 == 0).then_some(*item),
-                publisher: b.name.clone(),
-                written_on: written,
-                doc_number: s.doc_number.clone().unwrap_or_default(),
-                topic: "综合政务".into(),
-                title: s.title.chars().take(300).collect(),
-                text: s.text,
-            })
+            .create_public_document(
+                &PublicDocumentRecord {
+                    body_id: b.id,
+                    catalog_item_id: (i % 3 == 0).then_some(*item),
+                    publisher: b.name.clone(),
+                    written_on: written,
+                    doc_number: s.doc_number.clone().unwrap_or_default(),
+                    topic: "综合政务".into(),
+                    title: s.title.chars().take(300).collect(),
+                    text: s.text,
+                },
+                "bench",
+            )
             .await
             .with_context(|| format!("document {i}"))?;
-        store.set_document_published(d.id, true, written).await?;
+        store
+            .set_document_published(d.id, true, written, "bench")
+            .await?;
         ids.push(d.id);
         if (i + 1) % 10_000 == 0 {
             eprintln!(

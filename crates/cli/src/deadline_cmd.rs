@@ -5,9 +5,9 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use gongkai_calendar::{
-    CaseFacts, Channel, ClockReport, ClockSettings, ClockState, Consultation, ConsultationKind,
-    Correction, Date, DateRange, Extension, FeeInterval, FeeNotice, evaluate, format_date,
-    weekday_zh,
+    CaseFacts, Channel, ClockReport, ClockSettings, ClockState, ClockValue, Consultation,
+    ConsultationKind, Correction, Date, DateRange, Extension, FeeInterval, FeeNotice, evaluate,
+    format_date, weekday_zh,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -119,17 +119,6 @@ fn open_range_arg(s: &str) -> Result<(Date, Option<Date>), String> {
     }
 }
 
-/// Today in Asia/Shanghai (UTC+8, no daylight saving).
-fn today_beijing() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = i32::try_from((secs + 8 * 3600) / 86_400).unwrap_or(0);
-    // 1970-01-01 is Julian day 2_440_588.
-    Date::from_julian_day(2_440_588 + days).unwrap_or(Date::MIN)
-}
-
 fn facts(a: &DeadlineArgs) -> CaseFacts {
     let mut f = CaseFacts::new(a.channel.into(), a.received);
     f.confirmed = a.confirmed;
@@ -177,7 +166,7 @@ pub fn run(a: DeadlineArgs) -> Result<ExitCode> {
         },
         ..ClockSettings::default()
     };
-    let on = a.on.unwrap_or_else(today_beijing);
+    let on = a.on.unwrap_or_else(|| gongkai_store::Clock::System.today());
     let report = evaluate(&cal, &facts(&a), &settings, on)?;
     match a.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -194,7 +183,22 @@ fn text(r: &ClockReport) -> String {
             format_date(d),
             weekday_zh(d)
         )),
-        None => s.push_str("答复期限届满日：暂不能确定（见计算过程）\n"),
+        None => match r.due_not_computable() {
+            Some(n) => s.push_str(&format!(
+                "答复期限届满日：{}\n",
+                n.message_zh(r.extension_days > 0)
+            )),
+            None => s.push_str("答复期限届满日：暂不能确定（见计算过程）\n"),
+        },
+    }
+    if r.extension_days > 0
+        && let Some(d) = r.original_due
+    {
+        s.push_str(&format!(
+            "原答复期限届满日（延长前）：{}（{}）\n",
+            format_date(d),
+            weekday_zh(d)
+        ));
     }
     let limit = if r.extension_days > 0 {
         format!(
@@ -205,12 +209,18 @@ fn text(r: &ClockReport) -> String {
         format!("{}个工作日", r.working_days)
     };
     s.push_str(&format!("答复期限：{limit}\n"));
-    s.push_str(&format!(
-        "截至{}：已用{}个工作日，剩余{}个工作日\n",
-        format_date(r.on),
-        r.used,
-        r.remaining
-    ));
+    match r.missing_year_for(ClockValue::Used) {
+        None => s.push_str(&format!(
+            "截至{}：已用{}个工作日，剩余{}个工作日\n",
+            format_date(r.on),
+            r.used,
+            r.remaining
+        )),
+        Some(y) => s.push_str(&format!(
+            "截至{}：{y}年节假日安排尚未导入，已用和剩余工作日暂无法计算\n",
+            format_date(r.on)
+        )),
+    }
     let mut state = format!("状态：{}", r.state.label_zh());
     if r.state == ClockState::Overdue
         && let Some(n) = r.overdue_working_days
@@ -226,6 +236,14 @@ fn text(r: &ClockReport) -> String {
     }
     s.push_str(&state);
     s.push('\n');
+    let missing = r.missing_years();
+    if !missing.is_empty() {
+        let years: Vec<String> = missing.iter().map(|y| format!("{y}年")).collect();
+        s.push_str(&format!(
+            "提示：{}国务院办公厅节假日安排尚未导入，用 `gongkai calendar import FILE` 导入后即可计算\n",
+            years.join("、")
+        ));
+    }
     s.push_str("计算过程：\n");
     for (i, step) in r.steps.iter().enumerate() {
         s.push_str(&format!("  {}. {step}\n", i + 1));

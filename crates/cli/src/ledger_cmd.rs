@@ -226,8 +226,8 @@ pub struct ImportArgs {
     pub kind: CsvKind,
     /// The CSV file (header documented in `gongkai_store::csv_io`).
     pub file: PathBuf,
-    /// Recorded as the actor of the import.
-    #[arg(long, default_value = "cli")]
+    /// Recorded as the actor of the import (default: `cli:` and the system user).
+    #[arg(long, default_value_t = crate::cli_actor())]
     pub actor: String,
     #[command(flatten)]
     pub data: DataArgs,
@@ -424,7 +424,7 @@ pub fn run_body(cmd: BodyCmd) -> Result<ExitCode> {
                     format!("未知的机关层级 `{kind}`（province、city、district、town、department）(unknown kind)")
                 })?;
                 let store = open(&data).await?;
-                let b = store.create_body(&NewBody { code, name, kind, parent_code: parent }).await?;
+                let b = store.create_body(&NewBody { code, name, kind, parent_code: parent }, &crate::cli_actor()).await?;
                 println!("已创建 {} {} ({})", b.code, b.name, b.kind.label_zh());
             }
             BodyCmd::List { data } => {
@@ -438,7 +438,7 @@ pub fn run_body(cmd: BodyCmd) -> Result<ExitCode> {
                     .with_context(|| format!("无法读取 {} (cannot read)", file.display()))?;
                 let store = open(&data).await?;
                 let b = store.get_body_by_code(&body).await?;
-                store.set_narrative(b.id, year, &section, &text, "cli").await?;
+                store.set_narrative(b.id, year, &section, &text, &crate::cli_actor()).await?;
                 println!("已保存 {} {}年 {}", b.name, year, section);
             }
         }
@@ -503,7 +503,9 @@ pub fn run_user(cmd: UserCmd) -> Result<ExitCode> {
                     }
                 };
                 let store = open(&data).await?;
-                let u = store.create_user(&login, &name, &password).await?;
+                let u = store
+                    .create_user(&login, &name, &password, &crate::cli_actor())
+                    .await?;
                 println!("已创建用户 {} ({})", u.login, u.display_name);
             }
             UserCmd::Grant {
@@ -520,7 +522,9 @@ pub fn run_user(cmd: UserCmd) -> Result<ExitCode> {
                 let store = open(&data).await?;
                 let u = store.get_user_by_login(&login).await?.user;
                 let b = store.get_body_by_code(&body).await?;
-                store.grant_role(u.id, b.id, role).await?;
+                store
+                    .grant_role(u.id, b.id, role, &crate::cli_actor())
+                    .await?;
                 println!("已授予 {} 在 {} 的{}角色", u.login, b.name, role.label_zh());
             }
             UserCmd::Roles { login, data } => {
@@ -888,12 +892,15 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
     let mut ids = Vec::with_capacity(a.bodies);
     let code = |k: &str, n: usize| format!("{tag}-{k}{n}");
     let p = store
-        .create_body(&NewBody {
-            code: code("P", 0),
-            name: "基准测试省人民政府".into(),
-            kind: BodyKind::Province,
-            parent_code: None,
-        })
+        .create_body(
+            &NewBody {
+                code: code("P", 0),
+                name: "基准测试省人民政府".into(),
+                kind: BodyKind::Province,
+                parent_code: None,
+            },
+            &crate::cli_actor(),
+        )
         .await?;
     ids.push(p.id);
     let cities = (a.bodies / 100).max(1);
@@ -901,24 +908,30 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
     let mut n = 1;
     for c in 0..cities.min(a.bodies.saturating_sub(n)) {
         let b = store
-            .create_body(&NewBody {
-                code: code("C", c),
-                name: format!("基准测试第{c}市人民政府"),
-                kind: BodyKind::City,
-                parent_code: Some(code("P", 0)),
-            })
+            .create_body(
+                &NewBody {
+                    code: code("C", c),
+                    name: format!("基准测试第{c}市人民政府"),
+                    kind: BodyKind::City,
+                    parent_code: Some(code("P", 0)),
+                },
+                &crate::cli_actor(),
+            )
             .await?;
         ids.push(b.id);
         n += 1;
     }
     for d in 0..districts.min(a.bodies.saturating_sub(n)) {
         let b = store
-            .create_body(&NewBody {
-                code: code("D", d),
-                name: format!("基准测试第{d}区人民政府"),
-                kind: BodyKind::District,
-                parent_code: Some(code("C", d % cities)),
-            })
+            .create_body(
+                &NewBody {
+                    code: code("D", d),
+                    name: format!("基准测试第{d}区人民政府"),
+                    kind: BodyKind::District,
+                    parent_code: Some(code("C", d % cities)),
+                },
+                &crate::cli_actor(),
+            )
             .await?;
         ids.push(b.id);
     }
@@ -930,12 +943,15 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
             (BodyKind::Town, format!("基准测试第{t}镇人民政府"))
         };
         let b = store
-            .create_body(&NewBody {
-                code: code("T", t),
-                name,
-                kind,
-                parent_code: Some(code("D", t % districts)),
-            })
+            .create_body(
+                &NewBody {
+                    code: code("T", t),
+                    name,
+                    kind,
+                    parent_code: Some(code("D", t % districts)),
+                },
+                &crate::cli_actor(),
+            )
             .await?;
         ids.push(b.id);
         t += 1;
@@ -1077,30 +1093,36 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
                 (10 * k + m) as i64,
             );
             store
-                .create_case(&CaseRecord {
-                    body_id: b,
-                    application_id: None,
-                    kind,
-                    outcome,
-                    filed_on: filed,
-                    closed_on: (outcome != CaseOutcome::Pending).then(|| add_days(filed, 60)),
-                    reference: format!("基准〔2024〕{k}{m}号"),
-                    note: String::new(),
-                })
+                .create_case(
+                    &CaseRecord {
+                        body_id: b,
+                        application_id: None,
+                        kind,
+                        outcome,
+                        filed_on: filed,
+                        closed_on: (outcome != CaseOutcome::Pending).then(|| add_days(filed, 60)),
+                        reference: format!("基准〔2024〕{k}{m}号"),
+                        note: String::new(),
+                    },
+                    &crate::cli_actor(),
+                )
                 .await?;
         }
     }
     for (k, kind) in DocumentKind::ALL.into_iter().enumerate() {
         store
-            .upsert_document(&DocumentRecord {
-                body_id: b,
-                kind,
-                title: "基准测试文件".into(),
-                doc_number: format!("基准规〔2024〕{k}号"),
-                issued_on: Date::from_ordinal_date(2024, 100).expect("valid"),
-                published_on: None,
-                repealed_on: None,
-            })
+            .upsert_document(
+                &DocumentRecord {
+                    body_id: b,
+                    kind,
+                    title: "基准测试文件".into(),
+                    doc_number: format!("基准规〔2024〕{k}号"),
+                    issued_on: Date::from_ordinal_date(2024, 100).expect("valid"),
+                    published_on: None,
+                    repealed_on: None,
+                },
+                &crate::cli_actor(),
+            )
             .await?;
     }
     store

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use gongkai_store::{Store, StoreConfig};
+use gongkai_store::{Clock, Store, StoreConfig};
 use gongkai_web::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// Extra allowed origin for form posts (repeatable), e.g. https://gk.example.gov.cn
     #[arg(long = "allow-origin")]
     pub allowed_origins: Vec<String>,
+    /// Run as if today were this date (Beijing), for trainings and reproducible demos.
+    #[arg(long, env = "GONGKAI_TODAY", value_parser = crate::calendar_cmd::date_arg)]
+    pub today: Option<time::Date>,
 }
 
 pub fn run(a: ServeArgs) -> Result<ExitCode> {
@@ -53,9 +56,10 @@ async fn serve(a: ServeArgs) -> Result<ExitCode> {
         .await
         .with_context(|| format!("无法打开数据库 {}", config.describe()))?;
     let store = store.with_calendar(crate::calendar_cmd::load_calendar(&a.data)?);
+    let clock = a.today.map_or(Clock::System, Clock::fixed_on);
     if a.demo {
         eprintln!("正在载入演示数据 (loading the demo data) …");
-        if gongkai_web::demo::seed(&store)
+        if gongkai_web::demo::seed(&store, clock)
             .await
             .context("演示数据载入失败 (demo seeding failed)")?
         {
@@ -79,6 +83,7 @@ async fn serve(a: ServeArgs) -> Result<ExitCode> {
         allowed_origins: a.allowed_origins,
         trust_proxy: a.trust_proxy,
         font_dir: std::env::var_os("GONGKAI_FONT_DIRS").map(PathBuf::from),
+        clock,
     };
     let state = AppState::new(store, search, secret, web);
     let (tx, rx) = tokio::sync::oneshot::channel();

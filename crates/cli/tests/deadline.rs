@@ -163,16 +163,77 @@ fn correction_and_channel_flags() {
 }
 
 #[test]
-fn missing_year_exits_2_naming_it() {
+fn december_deadlines_inside_the_known_year_are_computed() {
     let dir = tempfile::tempdir().unwrap();
+    let o = gongkai(
+        dir.path(),
+        &["deadline", "--received", "2026-12-01", "--on", "2026-12-01"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("答复期限届满日：2026-12-29"), "{out}");
+    // Extended: the 40th working day needs 2027; the base deadline is still shown.
+    let o = gongkai(
+        dir.path(),
+        &[
+            "deadline",
+            "--received",
+            "2026-12-01",
+            "--extended",
+            "--on",
+            "2026-12-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        out.contains("2027年节假日安排尚未导入，延期后期限暂无法计算"),
+        "{out}"
+    );
+    assert!(
+        out.contains("原答复期限届满日（延长前）：2026-12-29"),
+        "{out}"
+    );
+    assert!(out.contains("gongkai calendar import"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(
+        &gongkai(
+            dir.path(),
+            &[
+                "deadline",
+                "--received",
+                "2026-12-01",
+                "--extended",
+                "--on",
+                "2026-12-01",
+                "--format",
+                "json",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["due"], serde_json::Value::Null);
+    assert_eq!(v["original_due"], "2026-12-29");
+    assert_eq!(v["not_computable"][0]["what"], "due");
+    assert_eq!(v["not_computable"][0]["year"], 2027);
+}
+
+#[test]
+fn missing_year_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // The deadline needs 2027: computed as far as it can be, the year named.
     let o = gongkai(
         dir.path(),
         &["deadline", "--received", "2026-12-10", "--on", "2026-12-10"],
     );
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(err.contains("2027年") && err.contains("2027"), "{err}");
-    assert!(err.contains("gongkai calendar import"), "{err}");
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        out.contains("2027年节假日安排尚未导入，答复期限暂无法计算"),
+        "{out}"
+    );
+    assert!(out.contains("gongkai calendar import"), "{out}");
+    // A receipt date in a year without a notice cannot be computed at all.
     let o = gongkai(
         dir.path(),
         &[

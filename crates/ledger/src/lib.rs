@@ -37,6 +37,7 @@ pub mod body;
 pub mod case;
 pub mod content;
 pub mod counters;
+pub mod policy;
 pub mod register;
 pub mod tracking;
 
@@ -49,6 +50,7 @@ pub use assemble::{AssembleError, CellSource, DocumentColumn, assemble_report, c
 pub use body::{Body, BodyKind, IdentityError, NewBody, Role, RoleGrant, User};
 pub use case::{Case, CaseError, CaseKind, CaseOutcome, CaseRecord};
 pub use counters::{Contributions, YearCounters};
+pub use policy::{Action, BodyPath, can};
 pub use register::{Document, DocumentKind, DocumentRecord, RegisterError, YearlyFigure};
 pub use tracking::TrackingCredentials;
 

@@ -56,6 +56,36 @@ async fn add_counters_bulk(conn: &mut Conn, all: &BTreeMap<(i64, i32, String), i
     Ok(())
 }
 
+/// Begins a write transaction. On SQLite it takes the write lock first (`BEGIN IMMEDIATE`),
+/// so that a writer waits for another (busy timeout) instead of failing on upgrade.
+pub(crate) async fn begin_write(pool: &Pool) -> Result<sqlx::Transaction<'static, DB>> {
+    Ok(match BEGIN_WRITE {
+        Some(sql) => pool.begin_with(sql).await?,
+        None => pool.begin().await?,
+    })
+}
+
+/// The audit row of a change, written in the change's transaction.
+pub(crate) async fn audit_row(
+    conn: &mut Conn,
+    actor: &str,
+    body_id: Option<i64>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, body_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(now_rfc3339())
+        .bind(actor)
+        .bind(body_id)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 async fn outbox(
     conn: &mut Conn,
     topic: &str,
@@ -195,8 +225,13 @@ async fn body_by_id(conn: &mut Conn, id: i64) -> Result<Body> {
 
 // --- bodies, users --------------------------------------------------------------------
 
-pub(crate) async fn create_body(pool: &Pool, _cal: &Calendar, nb: &NewBody) -> Result<Body> {
-    let mut tx = pool.begin().await?;
+pub(crate) async fn create_body(
+    pool: &Pool,
+    _cal: &Calendar,
+    nb: &NewBody,
+    actor: &str,
+) -> Result<Body> {
+    let mut tx = begin_write(pool).await?;
     let parent = match &nb.parent_code {
         Some(c) => Some(body_by_code(&mut tx, c).await?),
         None => None,
@@ -238,6 +273,15 @@ pub(crate) async fn create_body(pool: &Pool, _cal: &Calendar, nb: &NewBody) -> R
         Some(id),
         "created",
         serde_json::to_value(&body).unwrap_or_default(),
+    )
+    .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(id),
+        "body.create",
+        &format!("body:{id}"),
+        &format!("{} {}", body.code, body.name),
     )
     .await?;
     tx.commit().await?;
@@ -286,7 +330,9 @@ pub(crate) async fn create_user(
     login: &str,
     display_name: &str,
     hash: &str,
+    actor: &str,
 ) -> Result<User> {
+    let mut tx = begin_write(pool).await?;
     let row = sqlx::query(
         "INSERT INTO users (login, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -294,7 +340,7 @@ pub(crate) async fn create_user(
     .bind(display_name)
     .bind(hash)
     .bind(now_rfc3339())
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await
     .map_err(|e| {
         if unique_violation(&e) {
@@ -307,8 +353,19 @@ pub(crate) async fn create_user(
             e.into()
         }
     })?;
+    let id: i64 = row.try_get("id")?;
+    audit_row(
+        &mut tx,
+        actor,
+        None,
+        "user.create",
+        &format!("user:{id}"),
+        &format!("{login} {display_name}"),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(User {
-        id: row.try_get("id")?,
+        id,
         login: login.to_string(),
         display_name: display_name.to_string(),
     })
@@ -345,15 +402,29 @@ pub(crate) async fn grant_role(
     user_id: i64,
     body_id: i64,
     role: Role,
+    actor: &str,
 ) -> Result<()> {
-    sqlx::query(
+    let mut tx = begin_write(pool).await?;
+    let done = sqlx::query(
         "INSERT INTO user_roles (user_id, body_id, role) VALUES ($1, $2, $3) ON CONFLICT (user_id, body_id, role) DO NOTHING",
     )
     .bind(user_id)
     .bind(body_id)
     .bind(role.as_str())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    if done.rows_affected() > 0 {
+        audit_row(
+            &mut tx,
+            actor,
+            Some(body_id),
+            "user.grant",
+            &format!("user:{user_id}"),
+            role.as_str(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -426,7 +497,7 @@ pub(crate) async fn receive_application(
     actor: &str,
     note: &str,
 ) -> Result<(Application, TrackingCredentials)> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     body_by_id(&mut tx, app.body_id).await?;
     let status = Status::received(app.received_on);
     let due = due_of(&status, app.channel, cal);
@@ -488,6 +559,15 @@ pub(crate) async fn receive_application(
         serde_json::json!({"tracking_code": creds.code, "state": status.state.as_str()}),
     )
     .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(app.body_id),
+        "application.received",
+        &format!("application:{id}"),
+        &format!("{} {}", creds.code, note),
+    )
+    .await?;
     tx.commit().await?;
     let application = Application {
         id,
@@ -511,7 +591,7 @@ pub(crate) async fn apply_event(
     actor: &str,
     note: &str,
 ) -> Result<Application> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let row = sqlx::query("SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version FROM applications WHERE id = $1")
         .bind(app_id)
         .fetch_optional(&mut *tx)
@@ -560,6 +640,15 @@ pub(crate) async fn apply_event(
         Some(app.body_id),
         "event",
         serde_json::json!({"tracking_code": app.tracking_code, "event": event.name(), "state": next.state.as_str()}),
+    )
+    .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(app.body_id),
+        &format!("application.{}", event.name()),
+        &format!("application:{app_id}"),
+        &format!("{} {} → {} {note}", app.tracking_code, app.status.state.as_str(), next.state.as_str()),
     )
     .await?;
     tx.commit().await?;
@@ -674,6 +763,7 @@ pub(crate) async fn reissue_secret(
     _cal: &Calendar,
     id: i64,
     entropy: &[u8; gongkai_ledger::tracking::ENTROPY_BYTES],
+    actor: &str,
 ) -> Result<TrackingCredentials> {
     let app = get_application(pool, _cal, id).await?;
     let fresh = TrackingCredentials::from_entropy(entropy);
@@ -681,11 +771,22 @@ pub(crate) async fn reissue_secret(
         code: app.tracking_code.clone(),
         secret: fresh.secret,
     };
+    let mut tx = begin_write(pool).await?;
     sqlx::query("UPDATE applications SET secret_hash = $1 WHERE id = $2")
         .bind(creds.secret_hash())
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(app.body_id),
+        "application.reissue_secret",
+        &format!("application:{id}"),
+        &app.tracking_code,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(creds)
 }
 
@@ -865,7 +966,7 @@ pub(crate) async fn ingest_applications(
     }
 
     // 2. One transaction for everything.
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let bodies: BTreeSet<i64> = prepared.iter().map(|p| p.item.new.body_id).collect();
     for b in &bodies {
         body_by_id(&mut tx, *b).await?;
@@ -983,6 +1084,18 @@ pub(crate) async fn ingest_applications(
         serde_json::json!({"kind": "applications", "rows": total, "bodies": bodies.len()}),
     )
     .await?;
+    for b in &bodies {
+        let rows = prepared.iter().filter(|p| p.item.new.body_id == *b).count();
+        audit_row(
+            &mut tx,
+            actor,
+            Some(*b),
+            "import.applications",
+            &format!("import:{import_id}"),
+            &format!("{rows}"),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(ImportReport {
         kind: "applications",
@@ -1035,8 +1148,13 @@ async fn check_case_application(conn: &mut Conn, c: &CaseRecord) -> Result<()> {
     Ok(())
 }
 
-pub(crate) async fn create_case(pool: &Pool, _cal: &Calendar, c: &CaseRecord) -> Result<Case> {
-    let mut tx = pool.begin().await?;
+pub(crate) async fn create_case(
+    pool: &Pool,
+    _cal: &Calendar,
+    c: &CaseRecord,
+    actor: &str,
+) -> Result<Case> {
+    let mut tx = begin_write(pool).await?;
     body_by_id(&mut tx, c.body_id).await?;
     check_case_application(&mut tx, c).await?;
     let id = insert_case(&mut tx, c).await?;
@@ -1047,6 +1165,15 @@ pub(crate) async fn create_case(pool: &Pool, _cal: &Calendar, c: &CaseRecord) ->
         Some(c.body_id),
         "created",
         serde_json::json!({"kind": c.kind.key(), "outcome": c.outcome.key()}),
+    )
+    .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(c.body_id),
+        "case.create",
+        &format!("case:{id}"),
+        &format!("{} {} {}", c.reference, c.kind.key(), c.outcome.key()),
     )
     .await?;
     tx.commit().await?;
@@ -1061,8 +1188,9 @@ pub(crate) async fn update_case(
     _cal: &Calendar,
     id: i64,
     c: &CaseRecord,
+    actor: &str,
 ) -> Result<Case> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let row = sqlx::query("SELECT id, body_id, application_id, kind, outcome, filed_on, closed_on, reference, note FROM cases WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -1105,6 +1233,20 @@ pub(crate) async fn update_case(
         Some(c.body_id),
         "updated",
         serde_json::json!({"kind": c.kind.key(), "outcome": c.outcome.key()}),
+    )
+    .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(c.body_id),
+        "case.update",
+        &format!("case:{id}"),
+        &format!(
+            "{} → {} {}",
+            old.record.outcome.key(),
+            c.outcome.key(),
+            c.closed_on.map(format_date).unwrap_or_default()
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -1188,8 +1330,9 @@ pub(crate) async fn upsert_document(
     pool: &Pool,
     _cal: &Calendar,
     d: &DocumentRecord,
+    actor: &str,
 ) -> Result<Document> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     body_by_id(&mut tx, d.body_id).await?;
     let doc = upsert_document_conn(&mut tx, d).await?;
     outbox(
@@ -1199,6 +1342,15 @@ pub(crate) async fn upsert_document(
         Some(d.body_id),
         "updated",
         serde_json::to_value(&doc).unwrap_or_default(),
+    )
+    .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(d.body_id),
+        "register.document",
+        &format!("regulation:{}", doc.id),
+        &format!("{} {}", d.doc_number, d.title),
     )
     .await?;
     tx.commit().await?;
@@ -1247,7 +1399,7 @@ pub(crate) async fn upsert_figure(
     f: &YearlyFigure,
     actor: &str,
 ) -> Result<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     body_by_id(&mut tx, body_id).await?;
     upsert_figure_conn(&mut tx, body_id, f, actor).await?;
     outbox(
@@ -1257,6 +1409,15 @@ pub(crate) async fn upsert_figure(
         Some(body_id),
         "updated",
         serde_json::json!({"year": f.year, "cell": f.cell}),
+    )
+    .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(body_id),
+        "register.figure",
+        &format!("body:{body_id}:{}:{}", f.year, f.cell),
+        &f.value,
     )
     .await?;
     tx.commit().await?;
@@ -1295,7 +1456,7 @@ pub(crate) async fn set_narrative(
     text: &str,
     actor: &str,
 ) -> Result<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     body_by_id(&mut tx, body_id).await?;
     sqlx::query(
         "INSERT INTO narratives (body_id, year, section, text, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -1316,6 +1477,15 @@ pub(crate) async fn set_narrative(
         Some(body_id),
         "updated",
         serde_json::json!({"year": year, "section": section}),
+    )
+    .await?;
+    audit_row(
+        &mut tx,
+        actor,
+        Some(body_id),
+        "report.narrative",
+        &format!("report:{body_id}:{year}"),
+        section,
     )
     .await?;
     tx.commit().await?;
@@ -1825,12 +1995,21 @@ async fn record_import(
         .await?;
     let id: i64 = row.try_get("id")?;
     outbox(
-        conn,
+        &mut *conn,
         "import",
         id,
         None,
         "imported",
         serde_json::json!({"kind": kind, "rows": rows}),
+    )
+    .await?;
+    audit_row(
+        conn,
+        actor,
+        None,
+        &format!("import.{kind}"),
+        &format!("import:{id}"),
+        &format!("{source}：{rows}"),
     )
     .await
 }
@@ -1850,7 +2029,7 @@ pub(crate) async fn import_cases(
     source: &str,
     actor: &str,
 ) -> Result<ImportReport> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     for (line, c) in &cases {
         check_case_application(&mut tx, c)
             .await
@@ -1875,7 +2054,7 @@ pub(crate) async fn import_documents(
     source: &str,
     actor: &str,
 ) -> Result<ImportReport> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     for (line, d) in &docs {
         upsert_document_conn(&mut tx, d)
             .await
@@ -1897,7 +2076,7 @@ pub(crate) async fn import_figures(
     source: &str,
     actor: &str,
 ) -> Result<ImportReport> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     for (line, body, f) in &figures {
         upsert_figure_conn(&mut tx, *body, f, actor)
             .await

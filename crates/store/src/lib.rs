@@ -24,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod csv_io;
 mod password;
 pub mod testing;
@@ -45,6 +46,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use time::Date;
 
+pub use clock::{BEIJING, Clock, beijing_time};
 pub use password::{hash_password, verify_password};
 
 /// Embedded SQLite migrations.
@@ -423,6 +425,8 @@ fn check_section(section: &str) -> Result<()> {
 mod sqlite_backend {
     #![allow(clippy::too_many_arguments)]
     type DB = sqlx::Sqlite;
+    /// Writers take the write lock at the start, so SQLite's busy timeout applies.
+    const BEGIN_WRITE: Option<&str> = Some("BEGIN IMMEDIATE");
     /// The dialect's string aggregate over `key=value` pairs.
     macro_rules! key_value_agg {
         () => {
@@ -435,6 +439,8 @@ mod sqlite_backend {
 mod pg_backend {
     #![allow(clippy::too_many_arguments)]
     type DB = sqlx::Postgres;
+    /// PostgreSQL keeps its default (READ COMMITTED); conflicts are retried by the store.
+    const BEGIN_WRITE: Option<&str> = None;
     /// The dialect's string aggregate over `key=value` pairs.
     macro_rules! key_value_agg {
         () => {
@@ -451,6 +457,49 @@ macro_rules! dispatch {
             Backend::Postgres(p) => pg_backend::$f(p, &$self.calendar, $($arg),*).await,
         }
     };
+}
+
+/// Like `dispatch!` for a write: the whole transaction is run again (a bounded number of
+/// times, with a growing pause) when the database reports a transient conflict.
+macro_rules! dispatch_write {
+    ($self:ident, $f:ident ( $($arg:expr),* )) => {{
+        let mut attempt = 0u32;
+        loop {
+            let r = dispatch!($self, $f($($arg),*));
+            match r {
+                Err(e) if attempt < WRITE_RETRIES && e.is_transient() => {
+                    attempt += 1;
+                    tokio::time::sleep(retry_pause(attempt)).await;
+                }
+                r => break r,
+            }
+        }
+    }};
+}
+
+/// How often a write that met a transient conflict is tried again.
+pub const WRITE_RETRIES: u32 = 6;
+
+/// The pause before retry `attempt` (1-based): 10 ms, 20 ms, 40 ms … with jitter.
+pub(crate) fn retry_pause(attempt: u32) -> Duration {
+    let base = 10u64 << attempt.min(8);
+    let mut b = [0u8; 1];
+    let jitter = getrandom::fill(&mut b).map_or(0, |_| u64::from(b[0]) % base.max(1));
+    Duration::from_millis(base + jitter)
+}
+
+impl StoreError {
+    /// A conflict that goes away when the transaction is run again: SQLite busy or locked
+    /// (after the busy timeout), PostgreSQL serialization failure or deadlock.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(d)) => matches!(
+                d.code().as_deref(),
+                Some("5" | "6" | "261" | "262" | "517" | "773" | "40001" | "40P01")
+            ),
+            _ => false,
+        }
+    }
 }
 
 impl Store {
@@ -477,8 +526,8 @@ impl Store {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(20))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -531,8 +580,8 @@ impl Store {
     // --- Bodies, users, roles ------------------------------------------------------------
 
     /// Create a body under its parent (hierarchy checked).
-    pub async fn create_body(&self, body: &NewBody) -> Result<Body> {
-        dispatch!(self, create_body(body))
+    pub async fn create_body(&self, body: &NewBody, actor: &str) -> Result<Body> {
+        dispatch_write!(self, create_body(body, actor))
     }
 
     /// All bodies ordered by code.
@@ -562,11 +611,12 @@ impl Store {
         login: &str,
         display_name: &str,
         password: &str,
+        actor: &str,
     ) -> Result<User> {
         gongkai_ledger::body::validate_login(login)?;
         gongkai_ledger::body::validate_password(password)?;
         let hash = hash_password(password)?;
-        dispatch!(self, create_user(login, display_name, &hash))
+        dispatch_write!(self, create_user(login, display_name, &hash, actor))
     }
 
     /// A user with the password hash, for login.
@@ -584,8 +634,14 @@ impl Store {
     }
 
     /// Give a user a role for a body (idempotent).
-    pub async fn grant_role(&self, user_id: i64, body_id: i64, role: Role) -> Result<()> {
-        dispatch!(self, grant_role(user_id, body_id, role))
+    pub async fn grant_role(
+        &self,
+        user_id: i64,
+        body_id: i64,
+        role: Role,
+        actor: &str,
+    ) -> Result<()> {
+        dispatch_write!(self, grant_role(user_id, body_id, role, actor))
     }
 
     /// The roles a user holds.
@@ -605,7 +661,7 @@ impl Store {
     ) -> Result<(Application, TrackingCredentials)> {
         app.validate()?;
         let creds = new_credentials()?;
-        dispatch!(self, receive_application(app, &creds, actor, note))
+        dispatch_write!(self, receive_application(app, &creds, actor, note))
     }
 
     /// Record an event: the ledger checks the transition, the store writes the event, the new
@@ -621,7 +677,7 @@ impl Store {
         if note.chars().count() > gongkai_ledger::application::MAX_NOTE_CHARS {
             return Err(gongkai_ledger::ApplicationError::TooLong { field: "note" }.into());
         }
-        dispatch!(self, apply_event(application_id, event, on, actor, note))
+        dispatch_write!(self, apply_event(application_id, event, on, actor, note))
     }
 
     /// An application (public-safe: no personal data).
@@ -655,10 +711,10 @@ impl Store {
     }
 
     /// Issue a new secret for an application (e.g. one imported from another system).
-    pub async fn reissue_secret(&self, id: i64) -> Result<TrackingCredentials> {
+    pub async fn reissue_secret(&self, id: i64, actor: &str) -> Result<TrackingCredentials> {
         let mut e = [0u8; gongkai_ledger::tracking::ENTROPY_BYTES];
         fill_random(&mut e)?;
-        dispatch!(self, reissue_secret(id, &e))
+        dispatch_write!(self, reissue_secret(id, &e, actor))
     }
 
     /// Applications matching a filter, newest receipt first.
@@ -703,15 +759,15 @@ impl Store {
     // --- Cases and registers ------------------------------------------------------------
 
     /// Record a reconsideration or litigation case.
-    pub async fn create_case(&self, case: &CaseRecord) -> Result<Case> {
+    pub async fn create_case(&self, case: &CaseRecord, actor: &str) -> Result<Case> {
         case.validate()?;
-        dispatch!(self, create_case(case))
+        dispatch_write!(self, create_case(case, actor))
     }
 
     /// Update a case (e.g. its conclusion); counters move with it.
-    pub async fn update_case(&self, id: i64, case: &CaseRecord) -> Result<Case> {
+    pub async fn update_case(&self, id: i64, case: &CaseRecord, actor: &str) -> Result<Case> {
         case.validate()?;
-        dispatch!(self, update_case(id, case))
+        dispatch_write!(self, update_case(id, case, actor))
     }
 
     /// Cases of a body, optionally only those reported in `year`.
@@ -720,9 +776,9 @@ impl Store {
     }
 
     /// Insert or update (by body and document number) a regulation or normative document.
-    pub async fn upsert_document(&self, doc: &DocumentRecord) -> Result<Document> {
+    pub async fn upsert_document(&self, doc: &DocumentRecord, actor: &str) -> Result<Document> {
         doc.validate()?;
-        dispatch!(self, upsert_document(doc))
+        dispatch_write!(self, upsert_document(doc, actor))
     }
 
     /// Documents of a body.
@@ -737,7 +793,7 @@ impl Store {
         figure: &YearlyFigure,
         actor: &str,
     ) -> Result<()> {
-        dispatch!(self, upsert_figure(body_id, figure, actor))
+        dispatch_write!(self, upsert_figure(body_id, figure, actor))
     }
 
     /// Figures of (body, year).
@@ -760,7 +816,7 @@ impl Store {
                 "报告部分超过20万字 (section longer than 200,000 characters)".into(),
             ));
         }
-        dispatch!(self, set_narrative(body_id, year, section, text, actor))
+        dispatch_write!(self, set_narrative(body_id, year, section, text, actor))
     }
 
     /// The narrative of (body, year) by section key.

@@ -50,11 +50,13 @@ fn not_found(what: &'static str, what_en: &'static str, id: i64) -> StoreError {
 
 mod portal_sqlite {
     type DB = sqlx::Sqlite;
+    use crate::sqlite_backend as base;
     include!("portal_backend.rs");
 }
 
 mod portal_pg {
     type DB = sqlx::Postgres;
+    use crate::pg_backend as base;
     include!("portal_backend.rs");
 }
 
@@ -67,12 +69,32 @@ macro_rules! portal {
     };
 }
 
+/// `portal!` for a write, run again on a transient conflict (see `dispatch_write!`).
+macro_rules! portal_write {
+    ($self:ident, $f:ident ( $($arg:expr),* )) => {{
+        let mut attempt = 0u32;
+        loop {
+            match portal!($self, $f($($arg),*)) {
+                Err(e) if attempt < WRITE_RETRIES && e.is_transient() => {
+                    attempt += 1;
+                    tokio::time::sleep(retry_pause(attempt)).await;
+                }
+                r => break r,
+            }
+        }
+    }};
+}
+
 impl Store {
     /// Add an item to a body's standard catalog.
-    pub async fn create_catalog_item(&self, rec: &CatalogItemRecord) -> Result<CatalogItem> {
+    pub async fn create_catalog_item(
+        &self,
+        rec: &CatalogItemRecord,
+        actor: &str,
+    ) -> Result<CatalogItem> {
         rec.validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        portal!(self, create_catalog_item(rec))
+        portal_write!(self, create_catalog_item(rec, actor))
     }
 
     /// Change a catalog item (the body id in `rec` must be the item's).
@@ -80,10 +102,11 @@ impl Store {
         &self,
         id: i64,
         rec: &CatalogItemRecord,
+        actor: &str,
     ) -> Result<CatalogItem> {
         rec.validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        portal!(self, update_catalog_item(id, rec))
+        portal_write!(self, update_catalog_item(id, rec, actor))
     }
 
     /// One catalog item.
@@ -100,10 +123,11 @@ impl Store {
     pub async fn create_public_document(
         &self,
         rec: &PublicDocumentRecord,
+        actor: &str,
     ) -> Result<PublicDocument> {
         rec.validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        portal!(self, create_public_document(rec))
+        portal_write!(self, create_public_document(rec, actor))
     }
 
     /// Change a document's fields (published documents are re-indexed via the outbox).
@@ -111,10 +135,11 @@ impl Store {
         &self,
         id: i64,
         rec: &PublicDocumentRecord,
+        actor: &str,
     ) -> Result<PublicDocument> {
         rec.validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        portal!(self, update_public_document(id, rec))
+        portal_write!(self, update_public_document(id, rec, actor))
     }
 
     /// Publish (on `on`, if not published before) or unpublish a document; writes an outbox entry.
@@ -123,8 +148,9 @@ impl Store {
         id: i64,
         published: bool,
         on: Date,
+        actor: &str,
     ) -> Result<PublicDocument> {
-        portal!(self, set_document_published(id, published, on))
+        portal_write!(self, set_document_published(id, published, on, actor))
     }
 
     /// One document.
@@ -171,6 +197,7 @@ impl Store {
         file_name: &str,
         content_type: &str,
         data: &[u8],
+        actor: &str,
     ) -> Result<AttachmentMeta> {
         if data.len() > MAX_ATTACHMENT_BYTES {
             return Err(StoreError::Limit(format!(
@@ -185,7 +212,10 @@ impl Store {
                 "附件文件名无效 (invalid file name)".into(),
             ));
         }
-        portal!(self, add_attachment(document_id, name, content_type, data))
+        portal_write!(
+            self,
+            add_attachment(document_id, name, content_type, data, actor)
+        )
     }
 
     /// A document's attachments.
@@ -204,8 +234,8 @@ impl Store {
     }
 
     /// Write a body's disclosure guide.
-    pub async fn set_guide(&self, body_id: i64, guide: &Guide) -> Result<()> {
-        portal!(self, set_guide(body_id, guide))
+    pub async fn set_guide(&self, body_id: i64, guide: &Guide, actor: &str) -> Result<()> {
+        portal_write!(self, set_guide(body_id, guide, actor))
     }
 
     /// Record a reviewer's approval of exactly this report JSON for (body, year).
@@ -216,7 +246,7 @@ impl Store {
         report_json: &str,
         approver: &str,
     ) -> Result<()> {
-        portal!(self, approve_report(body_id, year, report_json, approver))
+        portal_write!(self, approve_report(body_id, year, report_json, approver))
     }
 
     /// The pending approval of (body, year): `(report_json, approved_by, approved_at)`.
@@ -236,7 +266,7 @@ impl Store {
         reason: &str,
         publisher: &str,
     ) -> Result<ReportVersion> {
-        portal!(self, publish_approved(body_id, year, reason, publisher))
+        portal_write!(self, publish_approved(body_id, year, reason, publisher))
     }
 
     /// Published versions of a body's reports (all years, or one), newest first.

@@ -71,7 +71,9 @@ fn row_doc(r: &DbRow) -> Result<PublicDocument> {
 pub(crate) async fn create_catalog_item(
     pool: &Pool,
     rec: &CatalogItemRecord,
+    actor: &str,
 ) -> Result<CatalogItem> {
+    let mut tx = base::begin_write(pool).await?;
     let row = sqlx::query(
         "INSERT INTO catalog_items (body_id, domain, name, basis, time_limit, channel, subject, audience, manner) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -85,10 +87,21 @@ pub(crate) async fn create_catalog_item(
     .bind(rec.subject.trim())
     .bind(rec.audience.trim())
     .bind(rec.manner.trim())
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    let id: i64 = row.try_get("id")?;
+    base::audit_row(
+        &mut tx,
+        actor,
+        Some(rec.body_id),
+        "catalog.create",
+        &format!("catalog:{id}"),
+        &format!("{} {}", rec.domain.trim(), rec.name.trim()),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(CatalogItem {
-        id: row.try_get("id")?,
+        id,
         record: rec.clone(),
     })
 }
@@ -97,7 +110,9 @@ pub(crate) async fn update_catalog_item(
     pool: &Pool,
     id: i64,
     rec: &CatalogItemRecord,
+    actor: &str,
 ) -> Result<CatalogItem> {
+    let mut tx = base::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE catalog_items SET domain = $1, name = $2, basis = $3, time_limit = $4, channel = $5, \
          subject = $6, audience = $7, manner = $8 WHERE id = $9 AND body_id = $10",
@@ -112,12 +127,22 @@ pub(crate) async fn update_catalog_item(
     .bind(rec.manner.trim())
     .bind(id)
     .bind(rec.body_id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if n == 0 {
         return Err(not_found("标准目录事项", "catalog item", id));
     }
+    base::audit_row(
+        &mut tx,
+        actor,
+        Some(rec.body_id),
+        "catalog.update",
+        &format!("catalog:{id}"),
+        &format!("{} {}", rec.domain.trim(), rec.name.trim()),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(CatalogItem {
         id,
         record: rec.clone(),
@@ -163,8 +188,9 @@ async fn outbox_doc(
 pub(crate) async fn create_public_document(
     pool: &Pool,
     rec: &PublicDocumentRecord,
+    actor: &str,
 ) -> Result<PublicDocument> {
-    let mut tx = pool.begin().await?;
+    let mut tx = base::begin_write(pool).await?;
     let code: String = sqlx::query("SELECT code FROM bodies WHERE id = $1")
         .bind(rec.body_id)
         .fetch_optional(&mut *tx)
@@ -205,6 +231,15 @@ pub(crate) async fn create_public_document(
         published_on: None,
         published: false,
     };
+    base::audit_row(
+        &mut tx,
+        actor,
+        Some(rec.body_id),
+        "document.create",
+        &format!("document:{}", doc.id),
+        &format!("{} {}", doc.index_number, rec.title.trim()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(doc)
 }
@@ -213,8 +248,9 @@ pub(crate) async fn update_public_document(
     pool: &Pool,
     id: i64,
     rec: &PublicDocumentRecord,
+    actor: &str,
 ) -> Result<PublicDocument> {
-    let mut tx = pool.begin().await?;
+    let mut tx = base::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE public_documents SET catalog_item_id = $1, publisher = $2, written_on = $3, doc_number = $4, \
          topic = $5, title = $6, text = $7, updated_at = $8 WHERE id = $9 AND body_id = $10",
@@ -245,6 +281,15 @@ pub(crate) async fn update_public_document(
     if doc.published {
         outbox_doc(&mut tx, &doc, "upsert").await?;
     }
+    base::audit_row(
+        &mut tx,
+        actor,
+        Some(rec.body_id),
+        "document.update",
+        &format!("document:{id}"),
+        &format!("{} {}", doc.index_number, rec.title.trim()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(doc)
 }
@@ -254,8 +299,9 @@ pub(crate) async fn set_document_published(
     id: i64,
     published: bool,
     on: Date,
+    actor: &str,
 ) -> Result<PublicDocument> {
-    let mut tx = pool.begin().await?;
+    let mut tx = base::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE public_documents SET published = $1, published_on = CASE WHEN $1 = 1 THEN COALESCE(published_on, $2) ELSE published_on END, updated_at = $3 WHERE id = $4",
     )
@@ -277,6 +323,19 @@ pub(crate) async fn set_document_published(
     .await?;
     let doc = row_doc(&row)?;
     outbox_doc(&mut tx, &doc, if published { "upsert" } else { "delete" }).await?;
+    base::audit_row(
+        &mut tx,
+        actor,
+        Some(doc.record.body_id),
+        if published {
+            "document.publish"
+        } else {
+            "document.unpublish"
+        },
+        &format!("document:{id}"),
+        &format!("{} {}", doc.index_number, doc.record.title),
+    )
+    .await?;
     tx.commit().await?;
     Ok(doc)
 }
@@ -437,7 +496,15 @@ pub(crate) async fn add_attachment(
     file_name: &str,
     content_type: &str,
     data: &[u8],
+    actor: &str,
 ) -> Result<AttachmentMeta> {
+    let mut tx = base::begin_write(pool).await?;
+    let body_id: i64 = sqlx::query("SELECT body_id FROM public_documents WHERE id = $1")
+        .bind(document_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| not_found("政府信息", "document", document_id))?
+        .try_get("body_id")?;
     let row = sqlx::query(
         "INSERT INTO attachments (document_id, file_name, content_type, size, data) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -446,10 +513,21 @@ pub(crate) async fn add_attachment(
     .bind(content_type)
     .bind(data.len() as i64)
     .bind(data)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    let id: i64 = row.try_get("id")?;
+    base::audit_row(
+        &mut tx,
+        actor,
+        Some(body_id),
+        "document.attach",
+        &format!("document:{document_id}"),
+        &format!("{file_name}（{} 字节）", data.len()),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(AttachmentMeta {
-        id: row.try_get("id")?,
+        id,
         document_id,
         file_name: file_name.to_string(),
         content_type: content_type.to_string(),
@@ -501,7 +579,8 @@ pub(crate) async fn get_guide(pool: &Pool, body_id: i64) -> Result<Option<Guide>
     .transpose()
 }
 
-pub(crate) async fn set_guide(pool: &Pool, body_id: i64, g: &Guide) -> Result<()> {
+pub(crate) async fn set_guide(pool: &Pool, body_id: i64, g: &Guide, actor: &str) -> Result<()> {
+    let mut tx = base::begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO guides (body_id, text, address, office_hours, phone, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (body_id) DO UPDATE SET text = excluded.text, address = excluded.address, \
@@ -513,8 +592,18 @@ pub(crate) async fn set_guide(pool: &Pool, body_id: i64, g: &Guide) -> Result<()
     .bind(&g.office_hours)
     .bind(&g.phone)
     .bind(now_rfc3339())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    base::audit_row(
+        &mut tx,
+        actor,
+        Some(body_id),
+        "guide.update",
+        &format!("body:{body_id}"),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -525,6 +614,7 @@ pub(crate) async fn approve_report(
     report_json: &str,
     approver: &str,
 ) -> Result<()> {
+    let mut tx = base::begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO report_approvals (body_id, year, report_json, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (body_id, year) DO UPDATE SET report_json = excluded.report_json, approved_by = excluded.approved_by, approved_at = excluded.approved_at",
@@ -534,8 +624,18 @@ pub(crate) async fn approve_report(
     .bind(report_json)
     .bind(approver)
     .bind(now_rfc3339())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    base::audit_row(
+        &mut tx,
+        approver,
+        Some(body_id),
+        "report.approve",
+        &format!("report:{body_id}:{year}"),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -581,7 +681,7 @@ pub(crate) async fn publish_approved(
     reason: &str,
     publisher: &str,
 ) -> Result<ReportVersion> {
-    let mut tx = pool.begin().await?;
+    let mut tx = base::begin_write(pool).await?;
     let row = sqlx::query(
         "SELECT report_json, approved_by FROM report_approvals WHERE body_id = $1 AND year = $2",
     )
@@ -630,6 +730,15 @@ pub(crate) async fn publish_approved(
         .bind(i64::from(year))
         .execute(&mut *tx)
         .await?;
+    base::audit_row(
+        &mut tx,
+        publisher,
+        Some(body_id),
+        "report.publish",
+        &format!("report:{body_id}:{year}:v{version}"),
+        reason.trim(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ReportVersion {
         body_id,

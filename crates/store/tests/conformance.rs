@@ -58,78 +58,96 @@ async fn ev(store: &Store, id: i64, e: EventKind, on: Date) {
 async fn story(store: &Store, raw: RawDb<'_>) {
     // --- Bodies and users -------------------------------------------------------------
     let prov = store
-        .create_body(&NewBody {
-            code: "44".into(),
-            name: "广东省人民政府".into(),
-            kind: BodyKind::Province,
-            parent_code: None,
-        })
+        .create_body(
+            &NewBody {
+                code: "44".into(),
+                name: "广东省人民政府".into(),
+                kind: BodyKind::Province,
+                parent_code: None,
+            },
+            "test",
+        )
         .await
         .unwrap();
     store
-        .create_body(&NewBody {
-            code: "4401".into(),
-            name: "广州市人民政府".into(),
-            kind: BodyKind::City,
-            parent_code: Some("44".into()),
-        })
+        .create_body(
+            &NewBody {
+                code: "4401".into(),
+                name: "广州市人民政府".into(),
+                kind: BodyKind::City,
+                parent_code: Some("44".into()),
+            },
+            "test",
+        )
         .await
         .unwrap();
     store
-        .create_body(&NewBody {
-            code: "440115".into(),
-            name: "广州市南沙区人民政府".into(),
-            kind: BodyKind::District,
-            parent_code: Some("4401".into()),
-        })
+        .create_body(
+            &NewBody {
+                code: "440115".into(),
+                name: "广州市南沙区人民政府".into(),
+                kind: BodyKind::District,
+                parent_code: Some("4401".into()),
+            },
+            "test",
+        )
         .await
         .unwrap();
     let town = store
-        .create_body(&NewBody {
-            code: "440115-HG".into(),
-            name: "广州市南沙区黄阁镇人民政府".into(),
-            kind: BodyKind::Town,
-            parent_code: Some("440115".into()),
-        })
+        .create_body(
+            &NewBody {
+                code: "440115-HG".into(),
+                name: "广州市南沙区黄阁镇人民政府".into(),
+                kind: BodyKind::Town,
+                parent_code: Some("440115".into()),
+            },
+            "test",
+        )
         .await
         .unwrap();
     assert!(town.parent_id.is_some());
     let err = store
-        .create_body(&NewBody {
-            code: "bad-town".into(),
-            name: "某镇".into(),
-            kind: BodyKind::Town,
-            parent_code: Some("44".into()),
-        })
+        .create_body(
+            &NewBody {
+                code: "bad-town".into(),
+                name: "某镇".into(),
+                kind: BodyKind::Town,
+                parent_code: Some("44".into()),
+            },
+            "test",
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("不能隶属于"), "{err}");
     let dup = store
-        .create_body(&NewBody {
-            code: "44".into(),
-            name: "x".into(),
-            kind: BodyKind::Province,
-            parent_code: None,
-        })
+        .create_body(
+            &NewBody {
+                code: "44".into(),
+                name: "x".into(),
+                kind: BodyKind::Province,
+                parent_code: None,
+            },
+            "test",
+        )
         .await
         .unwrap_err();
     assert!(matches!(dup, StoreError::Duplicate { .. }), "{dup}");
     assert_eq!(store.list_bodies().await.unwrap().len(), 4);
 
     let user = store
-        .create_user("li.clerk", "李承办", "a long enough password")
+        .create_user("li.clerk", "李承办", "a long enough password", "test")
         .await
         .unwrap();
     store
-        .grant_role(user.id, town.id, Role::Clerk)
+        .grant_role(user.id, town.id, Role::Clerk, "test")
         .await
         .unwrap();
     store
-        .grant_role(user.id, town.id, Role::Clerk)
+        .grant_role(user.id, town.id, Role::Clerk, "test")
         .await
         .unwrap();
     store
-        .grant_role(user.id, prov.id, Role::Oversight)
+        .grant_role(user.id, prov.id, Role::Oversight, "test")
         .await
         .unwrap();
     let roles = store.user_roles(user.id).await.unwrap();
@@ -155,7 +173,7 @@ async fn story(store: &Store, raw: RawDb<'_>) {
             .unwrap()
             .is_none()
     );
-    assert!(store.create_user("x", "x", "short").await.is_err());
+    assert!(store.create_user("x", "x", "short", "test").await.is_err());
 
     // --- Applications over two years (2023 → 2024) -------------------------------------
     let b = town.id;
@@ -408,40 +426,46 @@ async fn story(store: &Store, raw: RawDb<'_>) {
 
     // --- Cases, registers, narrative -----------------------------------------------------
     let case = store
-        .create_case(&CaseRecord {
-            body_id: b,
-            application_id: Some(a2),
-            kind: CaseKind::Review,
-            outcome: CaseOutcome::Pending,
-            filed_on: date!(2023 - 08 - 01),
-            closed_on: None,
-            reference: "穗南府复〔2023〕8号".into(),
-            note: String::new(),
-        })
+        .create_case(
+            &CaseRecord {
+                body_id: b,
+                application_id: Some(a2),
+                kind: CaseKind::Review,
+                outcome: CaseOutcome::Pending,
+                filed_on: date!(2023 - 08 - 01),
+                closed_on: None,
+                reference: "穗南府复〔2023〕8号".into(),
+                note: String::new(),
+            },
+            "test",
+        )
         .await
         .unwrap();
     let mut closed = case.record.clone();
     closed.outcome = CaseOutcome::Corrected;
     closed.closed_on = Some(date!(2024 - 02 - 01));
-    store.update_case(case.id, &closed).await.unwrap();
+    store.update_case(case.id, &closed, "test").await.unwrap();
     store
-        .create_case(&CaseRecord {
-            body_id: b,
-            application_id: None,
-            kind: CaseKind::LitigationDirect,
-            outcome: CaseOutcome::Maintained,
-            filed_on: date!(2024 - 03 - 01),
-            closed_on: Some(date!(2024 - 09 - 01)),
-            reference: "（2024）粤0115行初12号".into(),
-            note: String::new(),
-        })
+        .create_case(
+            &CaseRecord {
+                body_id: b,
+                application_id: None,
+                kind: CaseKind::LitigationDirect,
+                outcome: CaseOutcome::Maintained,
+                filed_on: date!(2024 - 03 - 01),
+                closed_on: Some(date!(2024 - 09 - 01)),
+                reference: "（2024）粤0115行初12号".into(),
+                note: String::new(),
+            },
+            "test",
+        )
         .await
         .unwrap();
     let bad_case = CaseRecord {
         outcome: CaseOutcome::Pending,
         ..closed.clone()
     };
-    assert!(store.create_case(&bad_case).await.is_err());
+    assert!(store.create_case(&bad_case, "test").await.is_err());
     for (num, issued, repealed) in [
         (
             "黄府规〔2021〕1号",
@@ -452,15 +476,18 @@ async fn story(store: &Store, raw: RawDb<'_>) {
         ("黄府规〔2024〕1号", date!(2024 - 05 - 01), None),
     ] {
         store
-            .upsert_document(&DocumentRecord {
-                body_id: b,
-                kind: DocumentKind::NormativeDocument,
-                title: "关于……的通知".into(),
-                doc_number: num.into(),
-                issued_on: issued,
-                published_on: None,
-                repealed_on: repealed,
-            })
+            .upsert_document(
+                &DocumentRecord {
+                    body_id: b,
+                    kind: DocumentKind::NormativeDocument,
+                    title: "关于……的通知".into(),
+                    doc_number: num.into(),
+                    issued_on: issued,
+                    published_on: None,
+                    repealed_on: repealed,
+                },
+                "test",
+            )
             .await
             .unwrap();
     }

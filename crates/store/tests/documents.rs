@@ -54,31 +54,34 @@ async fn lists(store: &Store) {
         ("440002", "乙镇人民政府", BodyKind::Town, Some("440115")),
     ] {
         let b = store
-            .create_body(&NewBody {
-                code: code.into(),
-                name: name.into(),
-                kind,
-                parent_code: parent.map(Into::into),
-            })
+            .create_body(
+                &NewBody {
+                    code: code.into(),
+                    name: name.into(),
+                    kind,
+                    parent_code: parent.map(Into::into),
+                },
+                "test",
+            )
             .await
             .unwrap();
         ids.push(b.id);
     }
     let (a, b) = (ids[3], ids[4]);
     let low = store
-        .create_catalog_item(&item(a, "最低生活保障"))
+        .create_catalog_item(&item(a, "最低生活保障"), "test")
         .await
         .unwrap();
     let help = store
-        .create_catalog_item(&item(a, "临时救助"))
+        .create_catalog_item(&item(a, "临时救助"), "test")
         .await
         .unwrap();
     let empty = store
-        .create_catalog_item(&item(a, "特困供养"))
+        .create_catalog_item(&item(a, "特困供养"), "test")
         .await
         .unwrap();
     let other = store
-        .create_catalog_item(&item(b, "最低生活保障"))
+        .create_catalog_item(&item(b, "最低生活保障"), "test")
         .await
         .unwrap();
 
@@ -87,11 +90,14 @@ async fn lists(store: &Store) {
     let mut low_ids = Vec::new();
     for d in 1..=12u8 {
         let x = store
-            .create_public_document(&doc(a, Some(low.id), &format!("低保公示{d}"), day(1)))
+            .create_public_document(
+                &doc(a, Some(low.id), &format!("低保公示{d}"), day(1)),
+                "test",
+            )
             .await
             .unwrap();
         store
-            .set_document_published(x.id, true, day(d))
+            .set_document_published(x.id, true, day(d), "test")
             .await
             .unwrap();
         low_ids.push(x.id);
@@ -99,33 +105,36 @@ async fn lists(store: &Store) {
     let mut help_ids = Vec::new();
     for d in [3u8, 5, 7] {
         let x = store
-            .create_public_document(&doc(a, Some(help.id), &format!("临时救助{d}"), day(d)))
+            .create_public_document(
+                &doc(a, Some(help.id), &format!("临时救助{d}"), day(d)),
+                "test",
+            )
             .await
             .unwrap();
         help_ids.push(x.id);
         if d != 7 {
             store
-                .set_document_published(x.id, true, day(d))
+                .set_document_published(x.id, true, day(d), "test")
                 .await
                 .unwrap();
         }
     }
     for d in [2u8, 20] {
         let x = store
-            .create_public_document(&doc(a, None, &format!("其他{d}"), day(d)))
+            .create_public_document(&doc(a, None, &format!("其他{d}"), day(d)), "test")
             .await
             .unwrap();
         store
-            .set_document_published(x.id, true, day(d))
+            .set_document_published(x.id, true, day(d), "test")
             .await
             .unwrap();
     }
     let xb = store
-        .create_public_document(&doc(b, Some(other.id), "乙镇低保", day(9)))
+        .create_public_document(&doc(b, Some(other.id), "乙镇低保", day(9)), "test")
         .await
         .unwrap();
     store
-        .set_document_published(xb.id, true, day(9))
+        .set_document_published(xb.id, true, day(9), "test")
         .await
         .unwrap();
 
@@ -210,7 +219,13 @@ async fn lists(store: &Store) {
 
     // A document's page in one call: body, catalog item, attachments.
     store
-        .add_attachment(low_ids[0], "名单.xlsx", "application/octet-stream", b"PK")
+        .add_attachment(
+            low_ids[0],
+            "名单.xlsx",
+            "application/octet-stream",
+            b"PK",
+            "test",
+        )
         .await
         .unwrap();
     let page = store.document_page(low_ids[0]).await.unwrap();

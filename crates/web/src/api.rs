@@ -12,8 +12,7 @@ use crate::app::AppState;
 use crate::auth::{Staff, Viewer};
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::portal::{
-    ApplyForm, SearchParams, body_by_code, client_ip, published_report, run_search, today,
-    validate_apply,
+    ApplyForm, SearchParams, body_by_code, client_ip, published_report, run_search, validate_apply,
 };
 use axum::Json;
 use axum::Router;
@@ -403,7 +402,7 @@ async fn submit_application(
                 body_id: target.id,
                 applicant_type,
                 channel: Channel::Online,
-                received_on: today(),
+                received_on: st.today(),
                 request_text: text,
                 personal,
             },
@@ -495,7 +494,10 @@ struct QueueQuery {
 }
 
 fn remaining_days(st: &AppState, due: Option<time::Date>) -> Option<i64> {
-    st.store.calendar().working_days_between(today(), due?).ok()
+    st.store
+        .calendar()
+        .working_days_between(st.today(), due?)
+        .ok()
 }
 
 async fn staff_applications(
@@ -593,9 +595,11 @@ async fn staff_application(
         .iter()
         .find(|b| b.id == app.body_id)
         .ok_or_else(|| AppError::NotFound("机关".into()))?;
-    let personal = st.store.personal_data(app.id).await?;
+    let personal = crate::auth::personal_data_for(&st, s, &app).await?;
     let events = st.store.application_events(app.id).await?;
-    let clock = app.status.clock(app.channel, st.store.calendar(), today());
+    let clock = app
+        .status
+        .clock(app.channel, st.store.calendar(), st.today());
     Ok(Json(json!({
         "id": app.id,
         "tracking_code": app.tracking_code,
@@ -603,6 +607,7 @@ async fn staff_application(
         "applicant_type": app.applicant_type.column_key(),
         "channel": app.channel.as_str(),
         "request_text": app.request_text,
+        "personal_masked": !s.can_read_personal(app.body_id),
         "personal": {
             "name": personal.name, "id_number": personal.id_number, "phone": personal.phone,
             "email": personal.email, "address": personal.address,
@@ -667,15 +672,6 @@ async fn staff_event(
     let updated = st
         .store
         .apply_event(app.id, &event, on, &s.user.login, f.note.trim())
-        .await?;
-    st.store
-        .audit(
-            &s.user.login,
-            Some(app.body_id),
-            &format!("application.{}", event.name()),
-            &format!("application:{}", app.id),
-            f.note.trim(),
-        )
         .await?;
     Ok((
         StatusCode::CREATED,

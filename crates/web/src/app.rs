@@ -8,7 +8,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gongkai_search::SearchIndex;
-use gongkai_store::Store;
+use gongkai_store::{Clock, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +34,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Directory of CJK fonts for PDF downloads (default: Debian's Noto CJK).
     pub font_dir: Option<PathBuf>,
+    /// Where "today" comes from (fixed in tests and with `--today`).
+    pub clock: Clock,
 }
 
 impl Default for WebConfig {
@@ -46,6 +48,7 @@ impl Default for WebConfig {
             allowed_origins: Vec::new(),
             trust_proxy: false,
             font_dir: None,
+            clock: Clock::System,
         }
     }
 }
@@ -72,6 +75,11 @@ impl AppState {
             config: Arc::new(config),
             fragments: Arc::new(crate::cache::FragmentCache::default()),
         }
+    }
+
+    /// Today in Beijing, from the configured clock.
+    pub fn today(&self) -> time::Date {
+        self.config.clock.today()
     }
 }
 

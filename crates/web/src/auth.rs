@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use gongkai_ledger::{Body, Role, RoleGrant, User};
+use gongkai_ledger::{Action, Body, BodyPath, Role, RoleGrant, User};
 
 pub const BROWSER_COOKIE: &str = "gk_b";
 
@@ -99,24 +99,32 @@ impl Staff {
         v
     }
 
-    /// Bodies the user may read: own bodies, plus all subordinates of bodies it oversees.
+    /// Bodies the user may read (the policy's [`Action::Read`]): own bodies, plus every
+    /// body below one it oversees.
     pub fn readable_bodies(&self, all: &[Body]) -> Vec<i64> {
-        let mut out = self.working_bodies();
-        for g in self.roles.iter().filter(|g| g.role == Role::Oversight) {
-            out.extend(descendants(all, g.body_id));
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        all.iter()
+            .filter(|b| self.can(Action::Read, &body_path(all, b.id)))
+            .map(|b| b.id)
+            .collect()
     }
 
     pub fn can_read(&self, all: &[Body], body_id: i64) -> bool {
-        self.readable_bodies(all).contains(&body_id)
+        self.can(Action::Read, &body_path(all, body_id))
+    }
+
+    /// The policy's answer for this user.
+    pub fn can(&self, action: Action, body: &BodyPath) -> bool {
+        gongkai_ledger::can(&self.roles, action, body)
+    }
+
+    /// Whether the user may see applicants' personal data of `body_id` (oversight may not).
+    pub fn can_read_personal(&self, body_id: i64) -> bool {
+        self.can(Action::ReadPersonalData, &own(body_id))
     }
 
     /// Clerk work (register, transitions, documents) on a body.
     pub fn require_clerk(&self, body_id: i64) -> Result<(), AppError> {
-        if self.has(body_id, Role::Clerk) || self.has(body_id, Role::Reviewer) {
+        if self.can(Action::Work, &own(body_id)) {
             Ok(())
         } else {
             Err(forbidden())
@@ -125,13 +133,64 @@ impl Staff {
 
     /// Reviewer decisions (extension approval, report approval and publication).
     pub fn require_reviewer(&self, body_id: i64) -> Result<(), AppError> {
-        if self.has(body_id, Role::Reviewer) {
+        if self.can(Action::Review, &own(body_id)) {
             Ok(())
         } else {
             Err(AppError::Forbidden(
                 "此操作需要审核人权限 (reviewer role required)".into(),
             ))
         }
+    }
+}
+
+/// The applicant's personal data as `s` may see it: in full (and the read audited) for
+/// staff of the application's body, masked for oversight.
+pub async fn personal_data_for(
+    st: &AppState,
+    s: &Staff,
+    app: &gongkai_ledger::Application,
+) -> Result<gongkai_ledger::PersonalData, AppError> {
+    let personal = st.store.personal_data(app.id).await?;
+    if !s.can_read_personal(app.body_id) {
+        return Ok(personal.masked());
+    }
+    st.store
+        .audit(
+            &s.user.login,
+            Some(app.body_id),
+            "application.personal_read",
+            &format!("application:{}", app.id),
+            &app.tracking_code,
+        )
+        .await?;
+    Ok(personal)
+}
+
+/// A body without its ancestors: enough for every action but oversight reading.
+fn own(body_id: i64) -> BodyPath {
+    BodyPath {
+        id: body_id,
+        ancestors: Vec::new(),
+    }
+}
+
+/// A body's place in the hierarchy, from the list of bodies.
+pub fn body_path(all: &[Body], body_id: i64) -> BodyPath {
+    let mut ancestors = Vec::new();
+    let mut cur = all
+        .iter()
+        .find(|b| b.id == body_id)
+        .and_then(|b| b.parent_id);
+    while let Some(p) = cur {
+        if ancestors.contains(&p) || ancestors.len() > 16 {
+            break;
+        }
+        ancestors.push(p);
+        cur = all.iter().find(|b| b.id == p).and_then(|b| b.parent_id);
+    }
+    BodyPath {
+        id: body_id,
+        ancestors,
     }
 }
 

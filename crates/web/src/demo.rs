@@ -125,10 +125,10 @@ pub const HUANGGE_2020_JSON: &str = include_str!("../../../examples/reports/huan
 /// Body code of 黄阁镇.
 pub const HUANGGE: &str = "440115101";
 
-/// Seed the demo data as of today (Asia/Shanghai) unless the database already has bodies.
-/// Returns whether it seeded.
-pub async fn seed(store: &Store) -> Result<bool, StoreError> {
-    seed_as_of(store, crate::portal::today()).await
+/// Seed the demo data as of the clock's today (Asia/Shanghai) unless the database already
+/// has bodies. Returns whether it seeded.
+pub async fn seed(store: &Store, clock: gongkai_store::Clock) -> Result<bool, StoreError> {
+    seed_as_of(store, clock.today()).await
 }
 
 /// Seed the demo data as if today were `today` (the data is a function of this date):
@@ -141,18 +141,21 @@ pub async fn seed_as_of(store: &Store, today: Date) -> Result<bool, StoreError> 
     }
     for (code, name, kind, parent) in DEMO_BODIES {
         store
-            .create_body(&NewBody {
-                code: code.into(),
-                name: name.into(),
-                kind,
-                parent_code: parent.map(Into::into),
-            })
+            .create_body(
+                &NewBody {
+                    code: code.into(),
+                    name: name.into(),
+                    kind,
+                    parent_code: parent.map(Into::into),
+                },
+                "demo",
+            )
             .await?;
     }
     for (login, display, password, body, role) in DEMO_USERS.into_iter().chain(DEMO_SIBLING_USERS) {
-        let user = store.create_user(login, display, password).await?;
+        let user = store.create_user(login, display, password, "demo").await?;
         let b = store.get_body_by_code(body).await?;
-        store.grant_role(user.id, b.id, role).await?;
+        store.grant_role(user.id, b.id, role, "demo").await?;
     }
     let days = Days::new(store.calendar());
     for (i, code) in DEMO_FULL_BODIES.iter().enumerate() {

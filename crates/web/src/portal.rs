@@ -1000,11 +1000,6 @@ pub fn validate_apply(f: &ApplyForm) -> Result<(ApplicantType, PersonalData, Str
     ))
 }
 
-/// Today in Asia/Shanghai.
-pub fn today() -> time::Date {
-    (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).date()
-}
-
 async fn apply_submit(
     State(st): State<AppState>,
     v: Viewer,
@@ -1041,7 +1036,7 @@ async fn apply_submit(
                 body_id: body.id,
                 applicant_type,
                 channel: Channel::Online,
-                received_on: today(),
+                received_on: st.today(),
                 request_text: text,
                 personal,
             },

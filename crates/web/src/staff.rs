@@ -6,7 +6,7 @@
 use crate::app::AppState;
 use crate::auth::{Staff, Viewer, now_unix, set_cookie};
 use crate::error::{AppError, PageResult};
-use crate::portal::{body_by_code, client_ip, today};
+use crate::portal::{body_by_code, client_ip};
 use crate::security::{SESSION_COOKIE, SESSION_SECONDS, Session};
 use crate::views::{csrf_field, esc, page, staff_nav};
 use axum::Form;
@@ -79,20 +79,6 @@ macro_rules! staff_or_login {
             None => return Ok(Redirect::to("/staff/login").into_response()),
         }
     };
-}
-
-async fn audit_action(
-    st: &AppState,
-    s: &Staff,
-    body_id: Option<i64>,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> PageResult<()> {
-    st.store
-        .audit(&s.user.login, body_id, action, target, detail)
-        .await?;
-    Ok(())
 }
 
 /// Redirect to a body's staff page (optionally for a year) after a form post.
@@ -185,6 +171,15 @@ async fn login(
             Ok(res)
         }
         None => {
+            st.store
+                .audit(
+                    f.login.trim(),
+                    None,
+                    "staff.login_failed",
+                    &format!("ip:{ip}"),
+                    "",
+                )
+                .await?;
             let mut res = page(
                 &v,
                 site(&st),
@@ -210,6 +205,17 @@ async fn logout(
     Form(f): Form<CsrfOnly>,
 ) -> PageResult<Response> {
     v.check_csrf(&f.csrf)?;
+    if let Some(s) = &v.staff {
+        st.store
+            .audit(
+                &s.user.login,
+                None,
+                "staff.logout",
+                &format!("user:{}", s.user.id),
+                "",
+            )
+            .await?;
+    }
     let mut res = Redirect::to("/staff/login").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -235,7 +241,7 @@ struct QueueQuery {
 /// Working days left until `due` from today (negative when overdue), if the calendar knows.
 fn countdown(st: &AppState, due: Option<Date>) -> Option<i64> {
     let due = due?;
-    let t = today();
+    let t = st.today();
     st.store.calendar().working_days_between(t, due).ok()
 }
 
@@ -389,7 +395,7 @@ async fn queue(
                 .map(|b| format!("<option value=\"{}\">{}</option>", esc(&b.code), esc(&b.name)))
                 .collect::<String>(),
             ch = channel_options(),
-            today = format_date(today()),
+            today = format_date(st.today()),
             types = ApplicantType::ALL
                 .iter()
                 .map(|a| format!("<option value=\"{}\">{}</option>", a.column_key(), a.label()))
@@ -464,15 +470,6 @@ async fn register_application(
             "工作人员登记",
         )
         .await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "application.register",
-        &format!("application:{}", app.id),
-        &creds.code,
-    )
-    .await?;
     let html = format!(
         "<h2>已登记</h2><div class=\"receipt\"><p>请将查询码和密码告知申请人：</p><dl class=\"meta\"><dt>查询码</dt><dd><code>{}</code></dd><dt>查询密码</dt><dd><code>{}</code></dd></dl>\
          <p><a href=\"/staff/applications/{}\">办理此申请</a></p></div>",
@@ -519,9 +516,11 @@ async fn application(
         .find(|b| b.id == app.body_id)
         .cloned()
         .ok_or(AppError::NotFound("机关".into()))?;
-    let personal = st.store.personal_data(app.id).await?;
+    let personal = crate::auth::personal_data_for(&st, &s, &app).await?;
     let events = st.store.application_events(app.id).await?;
-    let clock = app.status.clock(app.channel, st.store.calendar(), today());
+    let clock = app
+        .status
+        .clock(app.channel, st.store.calendar(), st.today());
     let mut html = format!(
         "<p class=\"crumbs\"><a href=\"/staff\">申请办理</a> › {code}</p><h2>申请 {code}</h2><div class=\"grid2\"><div class=\"card\"><dl class=\"meta\">\
          <dt>受理机关</dt><dd>{b}</dd><dt>申请人类型</dt><dd>{at}</dd><dt>申请人</dt><dd>{name}</dd><dt>联系电话</dt><dd>{phone}</dd><dt>电子邮箱</dt><dd>{email}</dd>\
@@ -568,7 +567,7 @@ async fn application(
     html.push_str("</tbody></table>");
     if !app.status.state.is_closed() && s.require_clerk(app.body_id).is_ok() {
         let csrf = csrf_field(&v);
-        let t = format_date(today());
+        let t = format_date(st.today());
         let action = format!("/staff/applications/{}/event", app.id);
         let form = |title: &str, kind: &str, fields: &str| {
             format!(
@@ -716,15 +715,6 @@ async fn application_event(
     st.store
         .apply_event(app.id, &event, on, &s.user.login, f.note.trim())
         .await?;
-    audit_action(
-        &st,
-        &s,
-        Some(app.body_id),
-        &format!("application.{}", event.name()),
-        &format!("application:{}", app.id),
-        f.note.trim(),
-    )
-    .await?;
     Ok(Redirect::to(&format!("/staff/applications/{}", app.id)).into_response())
 }
 
@@ -784,6 +774,7 @@ fn body_switcher(path: &str, bodies: &[Body], current: &Body, extra: &str) -> St
 }
 
 fn document_form(
+    st: &AppState,
     v: &Viewer,
     action: &str,
     body: &Body,
@@ -810,7 +801,7 @@ fn document_form(
         number = esc(&val(|d| d.doc_number.clone())),
         written = d
             .map(|d| format_date(d.written_on))
-            .unwrap_or_else(|| format_date(today())),
+            .unwrap_or_else(|| format_date(st.today())),
         topics = TOPICS
             .iter()
             .map(|t| format!(
@@ -893,6 +884,7 @@ async fn documents(
     if can_edit {
         html.push_str("<h2>新建政府信息</h2>");
         html.push_str(&document_form(
+            &st,
             &v,
             "/staff/documents",
             &body,
@@ -948,16 +940,7 @@ async fn create_document(
     let body = body_by_code(&st, &f.body).await?;
     s.require_clerk(body.id)?;
     let rec = record_from(&f, &body)?;
-    let doc = st.store.create_public_document(&rec).await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "document.create",
-        &format!("document:{}", doc.id),
-        &doc.index_number,
-    )
-    .await?;
+    let doc = st.store.create_public_document(&rec, &s.user.login).await?;
     Ok(Redirect::to(&format!("/staff/documents/{}", doc.id)).into_response())
 }
 
@@ -989,6 +972,7 @@ async fn edit_document(
     );
     if s.require_clerk(body.id).is_ok() {
         html.push_str(&document_form(
+            &st,
             &v,
             &format!("/staff/documents/{}", d.id),
             &body,
@@ -1020,16 +1004,9 @@ async fn update_document(
     s.require_clerk(d.record.body_id)?;
     let body = st.store.get_body(d.record.body_id).await?;
     let rec = record_from(&f, &body)?;
-    st.store.update_public_document(id, &rec).await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "document.update",
-        &format!("document:{id}"),
-        "",
-    )
-    .await?;
+    st.store
+        .update_public_document(id, &rec, &s.user.login)
+        .await?;
     Ok(Redirect::to(&format!("/staff/documents/{id}")).into_response())
 }
 
@@ -1053,21 +1030,8 @@ async fn publish_document(
     s.require_clerk(d.record.body_id)?;
     let publish = f.publish == "1";
     st.store
-        .set_document_published(id, publish, today())
+        .set_document_published(id, publish, st.today(), &s.user.login)
         .await?;
-    audit_action(
-        &st,
-        &s,
-        Some(d.record.body_id),
-        if publish {
-            "document.publish"
-        } else {
-            "document.unpublish"
-        },
-        &format!("document:{id}"),
-        "",
-    )
-    .await?;
     let body = st.store.get_body(d.record.body_id).await?;
     Ok(back_to("/staff/documents", &body, None))
 }
@@ -1110,16 +1074,9 @@ async fn upload_attachment(
         if data.is_empty() {
             continue;
         }
-        let meta = st.store.add_attachment(id, &name, &ct, &data).await?;
-        audit_action(
-            &st,
-            &s,
-            Some(d.record.body_id),
-            "document.attach",
-            &format!("document:{id}"),
-            &meta.file_name,
-        )
-        .await?;
+        st.store
+            .add_attachment(id, &name, &ct, &data, &s.user.login)
+            .await?;
         saved += 1;
     }
     if saved == 0 {
@@ -1214,29 +1171,22 @@ async fn create_catalog_item(
     v.check_csrf(&f.csrf)?;
     let body = body_by_code(&st, &f.body).await?;
     s.require_clerk(body.id)?;
-    let item = st
-        .store
-        .create_catalog_item(&CatalogItemRecord {
-            body_id: body.id,
-            domain: f.domain,
-            name: f.name,
-            basis: f.basis,
-            time_limit: f.time_limit,
-            channel: f.channel,
-            subject: f.subject,
-            audience: f.audience,
-            manner: f.manner,
-        })
+    st.store
+        .create_catalog_item(
+            &CatalogItemRecord {
+                body_id: body.id,
+                domain: f.domain,
+                name: f.name,
+                basis: f.basis,
+                time_limit: f.time_limit,
+                channel: f.channel,
+                subject: f.subject,
+                audience: f.audience,
+                manner: f.manner,
+            },
+            &s.user.login,
+        )
         .await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "catalog.create",
-        &format!("catalog:{}", item.id),
-        &item.record.name,
-    )
-    .await?;
     Ok(back_to("/staff/catalog", &body, None))
 }
 
@@ -1277,24 +1227,16 @@ async fn save_guide(
                 office_hours: f.office_hours,
                 phone: f.phone,
             },
+            &s.user.login,
         )
         .await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "guide.update",
-        &format!("body:{}", body.id),
-        "",
-    )
-    .await?;
     Ok(back_to("/staff/catalog", &body, None))
 }
 
 // --- Cases and registers --------------------------------------------------------------------
 
-fn year_of(q: &str) -> i32 {
-    q.trim().parse().unwrap_or_else(|_| today().year())
+fn year_of(st: &AppState, q: &str) -> i32 {
+    q.trim().parse().unwrap_or_else(|_| st.today().year())
 }
 
 async fn cases(
@@ -1385,16 +1327,7 @@ async fn create_case(
         reference: f.reference.trim().to_string(),
         note: String::new(),
     };
-    let c = st.store.create_case(&rec).await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "case.create",
-        &format!("case:{}", c.id),
-        &c.record.reference,
-    )
-    .await?;
+    st.store.create_case(&rec, &s.user.login).await?;
     Ok(back_to("/staff/cases", &body, None))
 }
 
@@ -1423,7 +1356,7 @@ async fn registers(
 ) -> PageResult<Response> {
     let s = staff_or_login!(v);
     let (body, choices) = chosen_body(&st, &s, &q.body).await?;
-    let year = year_of(&q.year);
+    let year = year_of(&st, &q.year);
     let figures = st.store.figures(body.id, year).await?;
     let docs = st.store.list_documents(body.id).await?;
     let mut html = format!("<h2>第二十条登记（{}，{year}年）</h2>", esc(&body.name));
@@ -1493,19 +1426,10 @@ async fn save_figure(
     v.check_csrf(&f.csrf)?;
     let body = body_by_code(&st, &f.body).await?;
     s.require_clerk(body.id)?;
-    let year = year_of(&f.year);
+    let year = year_of(&st, &f.year);
     let fig = YearlyFigure::parse(year, f.cell.trim(), f.value.trim())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     st.store.upsert_figure(body.id, &fig, &s.user.login).await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "register.figure",
-        &format!("body:{}:{year}:{}", body.id, fig.cell),
-        &fig.value,
-    )
-    .await?;
     Ok(back_to("/staff/registers", &body, Some(year)))
 }
 
@@ -1518,7 +1442,11 @@ async fn report_workspace(
 ) -> PageResult<Response> {
     let s = staff_or_login!(v);
     let (body, choices) = chosen_body(&st, &s, &q.body).await?;
-    let year = q.year.trim().parse().unwrap_or_else(|_| today().year() - 1);
+    let year = q
+        .year
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| st.today().year() - 1);
     let report = st.store.generate_report(body.id, year).await?;
     let previous = st
         .store
@@ -1650,7 +1578,7 @@ async fn save_narrative(
     v.check_csrf(&f.csrf)?;
     let body = body_by_code(&st, &f.body).await?;
     s.require_clerk(body.id)?;
-    let year = year_of(&f.year);
+    let year = year_of(&st, &f.year);
     for (k, t) in [
         ("s1", &f.s1),
         ("s2", &f.s2),
@@ -1663,15 +1591,6 @@ async fn save_narrative(
             .set_narrative(body.id, year, k, t.trim(), &s.user.login)
             .await?;
     }
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "report.narrative",
-        &format!("report:{}:{year}", body.id),
-        "",
-    )
-    .await?;
     Ok(back_to("/staff/reports", &body, Some(year)))
 }
 
@@ -1696,7 +1615,7 @@ async fn approve_report(
     v.check_csrf(&f.csrf)?;
     let body = body_by_code(&st, &f.body).await?;
     s.require_reviewer(body.id)?;
-    let year = year_of(&f.year);
+    let year = year_of(&st, &f.year);
     let report = st.store.generate_report(body.id, year).await?;
     let errors = gongkai_report::error_count(&check(&report, None));
     if errors > 0 {
@@ -1712,15 +1631,6 @@ async fn approve_report(
             &s.user.display_name,
         )
         .await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "report.approve",
-        &format!("report:{}:{year}", body.id),
-        "",
-    )
-    .await?;
     Ok(back_to("/staff/reports", &body, Some(year)))
 }
 
@@ -1733,20 +1643,11 @@ async fn publish_report(
     v.check_csrf(&f.csrf)?;
     let body = body_by_code(&st, &f.body).await?;
     s.require_reviewer(body.id)?;
-    let year = year_of(&f.year);
+    let year = year_of(&st, &f.year);
     let ver = st
         .store
         .publish_report(body.id, year, &f.reason, &s.user.display_name)
         .await?;
-    audit_action(
-        &st,
-        &s,
-        Some(body.id),
-        "report.publish",
-        &format!("report:{}:{year}:v{}", body.id, ver.version),
-        &ver.reason,
-    )
-    .await?;
     Ok(Redirect::to(&format!(
         "/b/{}/reports/{year}?v={}",
         crate::portal::urlencode(&body.code),

@@ -43,6 +43,10 @@ impl Drop for Driver {
     }
 }
 
+/// The day the browser test runs on: a fixed date, never the machine's.
+const CLOCK: gongkai_store::Clock =
+    gongkai_store::Clock::Fixed(time::macros::datetime!(2026-12-02 10:00 +8));
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -54,11 +58,14 @@ async fn start_server(dir: &std::path::Path) -> SocketAddr {
     let store = Store::open_sqlite(&dir.join("gongkai.db"))
         .await
         .expect("store");
-    gongkai_web::demo::seed(&store).await.expect("demo seed");
+    gongkai_web::demo::seed(&store, CLOCK)
+        .await
+        .expect("demo seed");
     let search = gongkai_search::SearchIndex::open(dir.join("search-index")).expect("index");
     let config = WebConfig {
         listen: ([127, 0, 0, 1], 0).into(),
         data_dir: dir.to_path_buf(),
+        clock: CLOCK,
         ..WebConfig::default()
     };
     let state = AppState::new(
@@ -303,7 +310,7 @@ fn cmd(what: &str) -> impl FnOnce(fantoccini::error::CmdError) -> String + '_ {
 }
 
 async fn flow(c: &Client, base: &str) -> Result<(), String> {
-    let year = gongkai_web::portal::today().year();
+    let year = CLOCK.today().year();
     // Before: the live table 三 of this year.
     sign_in(c, base, "reviewer").await?;
     c.goto(&format!("{base}/staff/reports?body={TOWN}&year={year}"))

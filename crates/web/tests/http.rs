@@ -106,34 +106,40 @@ async fn catalog_lists(fx: &Fixture) {
     let store = &fx.state.store;
     let b = fx.bodies[TOWN_B];
     let item = store
-        .create_catalog_item(&gongkai_ledger::content::CatalogItemRecord {
-            body_id: b,
-            domain: "社会救助".into(),
-            name: "临时救助".into(),
-            basis: "《社会救助暂行办法》".into(),
-            time_limit: "20个工作日内".into(),
-            channel: "政府网站".into(),
-            subject: "乙镇人民政府".into(),
-            audience: "全社会".into(),
-            manner: "主动公开".into(),
-        })
+        .create_catalog_item(
+            &gongkai_ledger::content::CatalogItemRecord {
+                body_id: b,
+                domain: "社会救助".into(),
+                name: "临时救助".into(),
+                basis: "《社会救助暂行办法》".into(),
+                time_limit: "20个工作日内".into(),
+                channel: "政府网站".into(),
+                subject: "乙镇人民政府".into(),
+                audience: "全社会".into(),
+                manner: "主动公开".into(),
+            },
+            "test",
+        )
         .await
         .unwrap();
     let first = time::Date::from_calendar_date(2025, time::Month::January, 1).unwrap();
     let mut ids = Vec::new();
     for i in 0..25i64 {
         let d = store
-            .create_public_document(&town_b_doc(
-                b,
-                Some(item.id),
-                first,
-                &format!("临时救助公示第{i:02}期"),
-                "临时救助对象名单。",
-            ))
+            .create_public_document(
+                &town_b_doc(
+                    b,
+                    Some(item.id),
+                    first,
+                    &format!("临时救助公示第{i:02}期"),
+                    "临时救助对象名单。",
+                ),
+                "test",
+            )
             .await
             .unwrap();
         store
-            .set_document_published(d.id, true, first + time::Duration::days(i))
+            .set_document_published(d.id, true, first + time::Duration::days(i), "test")
             .await
             .unwrap();
         ids.push(d.id);
@@ -157,13 +163,16 @@ async fn catalog_lists(fx: &Fixture) {
     assert!(p2.contains("临时救助公示第04期") && !p2.contains("临时救助公示第05期"));
     // The page is cached per content version: any change through the store shows at once.
     let newest = store
-        .create_public_document(&town_b_doc(
-            b,
-            Some(item.id),
-            first,
-            "临时救助公示最新一期",
-            "临时救助对象名单。",
-        ))
+        .create_public_document(
+            &town_b_doc(
+                b,
+                Some(item.id),
+                first,
+                "临时救助公示最新一期",
+                "临时救助对象名单。",
+            ),
+            "test",
+        )
         .await
         .unwrap();
     let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
@@ -172,13 +181,13 @@ async fn catalog_lists(fx: &Fixture) {
         "a draft is not listed"
     );
     store
-        .set_document_published(newest.id, true, first + time::Duration::days(40))
+        .set_document_published(newest.id, true, first + time::Duration::days(40), "test")
         .await
         .unwrap();
     let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
     assert!(page.contains("临时救助公示最新一期") && !page.contains("临时救助公示第15期"));
     store
-        .set_document_published(newest.id, false, first)
+        .set_document_published(newest.id, false, first, "test")
         .await
         .unwrap();
     let page = fx.get(&format!("/b/{TOWN_B}/catalog"), Anon).await.text();
@@ -186,13 +195,16 @@ async fn catalog_lists(fx: &Fixture) {
     // The staff list pages at 50 rows (drafts included).
     for i in 0..30 {
         store
-            .create_public_document(&town_b_doc(
-                b,
-                None,
-                first - time::Duration::days(400 + i),
-                &format!("乙镇旧草稿{i:02}"),
-                "草稿。",
-            ))
+            .create_public_document(
+                &town_b_doc(
+                    b,
+                    None,
+                    first - time::Duration::days(400 + i),
+                    &format!("乙镇旧草稿{i:02}"),
+                    "草稿。",
+                ),
+                "test",
+            )
             .await
             .unwrap();
     }
@@ -776,10 +788,13 @@ async fn oversight_reads_but_cannot_change(fx: &Fixture) {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let a = r.json();
-    assert_eq!(
+    // Oversight reads the record, but the applicant's personal data is masked.
+    assert_ne!(
         a["personal"]["name"], PD_NAME,
-        "staff of readable body see personal data"
+        "oversight sees personal data"
     );
+    assert_eq!(a["personal"]["name"], "欧**");
+    assert_eq!(a["personal_masked"], true);
     assert_eq!(a["can_act"], false);
     let r = fx.get("/api/v1/staff/applications", o).await;
     let n = r.json()["applications"].as_array().unwrap().len();

@@ -755,7 +755,7 @@ const DOCS: &[DocTemplate] = &[
 /// Write the guide, the catalog and the documents of one body.
 pub(crate) async fn seed_portal(ctx: &Ctx<'_>) -> Result<(), StoreError> {
     let store = ctx.store;
-    store.set_guide(ctx.body_id, &guide(ctx)).await?;
+    store.set_guide(ctx.body_id, &guide(ctx), "demo").await?;
     let channel = format!(
         "{short}政府信息公开平台“标准目录”栏目；广州市南沙区人民政府门户网站“{short}”专栏；“{short}发布”政务新媒体；\
 镇政务服务中心政府信息查阅点；村（社区）公开栏",
@@ -770,17 +770,20 @@ pub(crate) async fn seed_portal(ctx: &Ctx<'_>) -> Result<(), StoreError> {
     let mut items = Vec::with_capacity(CATALOG.len());
     for (domain, name, basis, time_limit, audience) in CATALOG {
         let item = store
-            .create_catalog_item(&CatalogItemRecord {
-                body_id: ctx.body_id,
-                domain: (*domain).into(),
-                name: (*name).into(),
-                basis: (*basis).into(),
-                time_limit: (*time_limit).into(),
-                channel: channel.clone(),
-                subject: ctx.body_name.into(),
-                audience: (*audience).into(),
-                manner: "主动公开".into(),
-            })
+            .create_catalog_item(
+                &CatalogItemRecord {
+                    body_id: ctx.body_id,
+                    domain: (*domain).into(),
+                    name: (*name).into(),
+                    basis: (*basis).into(),
+                    time_limit: (*time_limit).into(),
+                    channel: channel.clone(),
+                    subject: ctx.body_name.into(),
+                    audience: (*audience).into(),
+                    manner: "主动公开".into(),
+                },
+                "demo",
+            )
             .await?;
         items.push(item.id);
     }
@@ -822,9 +825,9 @@ pub(crate) async fn seed_portal(ctx: &Ctx<'_>) -> Result<(), StoreError> {
             String::new()
         };
         let rec = document(ctx, tpl, &items, year, written, doc_number, &mut rng);
-        let doc = store.create_public_document(&rec).await?;
+        let doc = store.create_public_document(&rec, "demo").await?;
         store
-            .set_document_published(doc.id, true, published)
+            .set_document_published(doc.id, true, published, "demo")
             .await?;
     }
 
@@ -835,7 +838,7 @@ pub(crate) async fn seed_portal(ctx: &Ctx<'_>) -> Result<(), StoreError> {
         let written = ctx.days.on_or_before(today);
         let mut rec = document(ctx, tpl, &items, next, written, String::new(), &mut rng);
         rec.title = format!("{}（征求意见稿）", rec.title);
-        store.create_public_document(&rec).await?;
+        store.create_public_document(&rec, "demo").await?;
     }
     Ok(())
 }
@@ -895,6 +898,7 @@ pub(crate) async fn seed_district_guide(store: &Store) -> Result<(), StoreError>
                 office_hours: "工作日上午9:00—12:00，下午14:00—18:00（法定节假日除外）".into(),
                 phone: phone.into(),
             },
+            "demo",
         )
         .await
 }

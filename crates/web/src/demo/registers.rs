@@ -194,16 +194,19 @@ pub(crate) async fn seed_cases(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), Sto
             (_, CaseOutcome::Other) => "申请人撤回复议申请（起诉），案件终止".to_string(),
         };
         ctx.store
-            .create_case(&CaseRecord {
-                body_id: ctx.body_id,
-                application_id: app.map(|a| a.0),
-                kind: *kind,
-                outcome: *outcome,
-                filed_on,
-                closed_on,
-                reference,
-                note,
-            })
+            .create_case(
+                &CaseRecord {
+                    body_id: ctx.body_id,
+                    application_id: app.map(|a| a.0),
+                    kind: *kind,
+                    outcome: *outcome,
+                    filed_on,
+                    closed_on,
+                    reference,
+                    note,
+                },
+                "demo",
+            )
             .await?;
     }
     Ok(())
@@ -255,15 +258,18 @@ pub(crate) async fn seed_registers(ctx: &Ctx<'_>) -> Result<(), StoreError> {
             None
         };
         ctx.store
-            .upsert_document(&DocumentRecord {
-                body_id: ctx.body_id,
-                kind: DocumentKind::NormativeDocument,
-                title,
-                doc_number: format!("{}〔{year}〕{n}号", ctx.profile.norm_prefix),
-                issued_on: issued,
-                published_on: Some(ctx.days.add(issued, 3)),
-                repealed_on,
-            })
+            .upsert_document(
+                &DocumentRecord {
+                    body_id: ctx.body_id,
+                    kind: DocumentKind::NormativeDocument,
+                    title,
+                    doc_number: format!("{}〔{year}〕{n}号", ctx.profile.norm_prefix),
+                    issued_on: issued,
+                    published_on: Some(ctx.days.add(issued, 3)),
+                    repealed_on,
+                },
+                "demo",
+            )
             .await?;
     }
 

@@ -130,19 +130,7 @@ async fn approve_and_publish(
     ctx.store
         .publish_report(ctx.body_id, year, reason, reviewer)
         .await?;
-    ctx.store
-        .audit(
-            reviewer,
-            Some(ctx.body_id),
-            "report.publish",
-            &format!("report:{year}"),
-            if reason.is_empty() {
-                "演示数据：发布年度报告"
-            } else {
-                reason
-            },
-        )
-        .await
+    Ok(())
 }
 
 pub(crate) async fn seed_reports(ctx: &Ctx<'_>, ledger: &Ledger) -> Result<(), StoreError> {

@@ -65,8 +65,9 @@ pub struct Fixture {
     pub dir: tempfile::TempDir,
 }
 
+/// The suite's "today": a fixed date, so that no test depends on the machine's clock.
 pub fn today() -> time::Date {
-    (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).date()
+    time::macros::date!(2026 - 06 - 10)
 }
 
 pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
@@ -117,12 +118,15 @@ pub async fn fixture(store: Store, dir: tempfile::TempDir) -> Fixture {
         (OTHER_CITY, "韶关市人民政府", BodyKind::City, Some(PROVINCE)),
     ] {
         let b = store
-            .create_body(&NewBody {
-                code: code.into(),
-                name: name.into(),
-                kind,
-                parent_code: parent.map(Into::into),
-            })
+            .create_body(
+                &NewBody {
+                    code: code.into(),
+                    name: name.into(),
+                    kind,
+                    parent_code: parent.map(Into::into),
+                },
+                "test",
+            )
             .await
             .expect("body");
         bodies.insert(code, b.id);
@@ -131,76 +135,100 @@ pub async fn fixture(store: Store, dir: tempfile::TempDir) -> Fixture {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     for (login, body, role) in USERS {
         let u = store
-            .create_user(login, &format!("{login}用户"), PASSWORD)
+            .create_user(login, &format!("{login}用户"), PASSWORD, "test")
             .await
             .expect("user");
         store
-            .grant_role(u.id, bodies[body], role)
+            .grant_role(u.id, bodies[body], role, "test")
             .await
             .expect("grant");
         users.insert(login, (u.id, Session::new(u.id, now)));
     }
     let catalog_a = store
-        .create_catalog_item(&CatalogItemRecord {
-            body_id: bodies[TOWN_A],
-            domain: "养老服务".into(),
-            name: "高龄老人津贴发放".into(),
-            basis: "《广东省老年人权益保障条例》".into(),
-            time_limit: "信息形成或变更之日起20个工作日内".into(),
-            channel: "政府网站".into(),
-            subject: "黄阁镇人民政府".into(),
-            audience: "全社会".into(),
-            manner: "主动公开".into(),
-        })
+        .create_catalog_item(
+            &CatalogItemRecord {
+                body_id: bodies[TOWN_A],
+                domain: "养老服务".into(),
+                name: "高龄老人津贴发放".into(),
+                basis: "《广东省老年人权益保障条例》".into(),
+                time_limit: "信息形成或变更之日起20个工作日内".into(),
+                channel: "政府网站".into(),
+                subject: "黄阁镇人民政府".into(),
+                audience: "全社会".into(),
+                manner: "主动公开".into(),
+            },
+            "test",
+        )
         .await
         .expect("catalog")
         .id;
     let t = today();
     let d = store
-        .create_public_document(&doc(
-            bodies[TOWN_A],
-            Some(catalog_a),
-            "黄阁镇高龄老人津贴发放公示",
-            "根据有关规定，现将本镇高龄老人津贴发放情况公示如下。",
-        ))
+        .create_public_document(
+            &doc(
+                bodies[TOWN_A],
+                Some(catalog_a),
+                "黄阁镇高龄老人津贴发放公示",
+                "根据有关规定，现将本镇高龄老人津贴发放情况公示如下。",
+            ),
+            "test",
+        )
         .await
         .expect("doc");
     store
-        .set_document_published(d.id, true, t)
+        .set_document_published(d.id, true, t, "test")
         .await
         .expect("publish");
     let doc_pub_a = d.id;
     let doc_unpub_a = store
-        .create_public_document(&doc(
-            bodies[TOWN_A],
-            None,
-            "未发布的内部草稿机密标题",
-            "草稿正文机密内容不得公开。",
-        ))
+        .create_public_document(
+            &doc(
+                bodies[TOWN_A],
+                None,
+                "未发布的内部草稿机密标题",
+                "草稿正文机密内容不得公开。",
+            ),
+            "test",
+        )
         .await
         .expect("doc")
         .id;
     let d = store
-        .create_public_document(&doc(
-            bodies[TOWN_B],
-            None,
-            "横沥镇河道整治工程公告",
-            "横沥镇河道整治工程已经完成验收。",
-        ))
+        .create_public_document(
+            &doc(
+                bodies[TOWN_B],
+                None,
+                "横沥镇河道整治工程公告",
+                "横沥镇河道整治工程已经完成验收。",
+            ),
+            "test",
+        )
         .await
         .expect("doc");
     store
-        .set_document_published(d.id, true, t)
+        .set_document_published(d.id, true, t, "test")
         .await
         .expect("publish");
     let doc_pub_b = d.id;
     let att_pub_a = store
-        .add_attachment(doc_pub_a, "公示名单.txt", "text/plain", "名单".as_bytes())
+        .add_attachment(
+            doc_pub_a,
+            "公示名单.txt",
+            "text/plain",
+            "名单".as_bytes(),
+            "test",
+        )
         .await
         .expect("attachment")
         .id;
     let att_unpub_a = store
-        .add_attachment(doc_unpub_a, "草稿.txt", "text/plain", "草稿".as_bytes())
+        .add_attachment(
+            doc_unpub_a,
+            "草稿.txt",
+            "text/plain",
+            "草稿".as_bytes(),
+            "test",
+        )
         .await
         .expect("attachment")
         .id;
@@ -254,6 +282,7 @@ pub async fn fixture(store: Store, dir: tempfile::TempDir) -> Fixture {
     let search = gongkai_search::SearchIndex::open(&search_dir).expect("search index");
     let config = WebConfig {
         data_dir: dir.path().to_path_buf(),
+        clock: gongkai_store::Clock::fixed_on(today()),
         ..WebConfig::default()
     };
     let mut state = AppState::new(
