@@ -775,16 +775,8 @@ pub(crate) async fn audit(
     target: &str,
     detail: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO audit_log (at, actor, body_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(now_rfc3339())
-        .bind(actor)
-        .bind(body_id)
-        .bind(action)
-        .bind(target)
-        .bind(detail)
-        .execute(pool)
-        .await?;
-    Ok(())
+    let mut conn = pool.acquire().await?;
+    base::audit_row(&mut conn, actor, body_id, action, target, detail).await
 }
 
 pub(crate) async fn audit_log(
