@@ -3,7 +3,6 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use gongkai_report::render::html_escape;
 use gongkai_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -81,15 +80,43 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let msg = html_escape(&self.public_message());
-        let body = format!(
-            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{} - 政府信息公开平台</title>\
-             <link rel=\"stylesheet\" href=\"/static/gongkai.css\"></head><body><main id=\"main\"><div class=\"wrap\">\
-             <div class=\"card\"><h2>{}</h2><p class=\"err\" role=\"alert\">{msg}</p><p><a href=\"javascript:history.back()\">返回上一页</a> · <a href=\"/\">首页</a></p></div></div></main></body></html>",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("错误"),
-        );
-        (status, Html(body)).into_response()
+        let heading = heading_zh(status);
+        let page = ErrorPage {
+            layout: crate::views::Layout::bare(heading),
+            heading,
+            message: self.public_message(),
+        };
+        match askama::Template::render(&page) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, page.message).into_response(),
+        }
+    }
+}
+
+/// An error page in the site's layout.
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: crate::views::Layout,
+    heading: &'static str,
+    message: String,
+}
+
+/// The Chinese heading of an error page.
+fn heading_zh(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "请求有误",
+        401 => "请先登录",
+        403 => "无权访问",
+        404 => "页面不存在",
+        408 => "请求超时",
+        409 => "操作冲突",
+        413 => "文件过大",
+        422 => "无法处理",
+        429 => "请求过于频繁",
+        503 => "服务暂不可用",
+        s if s >= 500 => "服务器内部错误",
+        _ => "出错了",
     }
 }
 

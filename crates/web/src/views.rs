@@ -1,5 +1,8 @@
-//! Page layout (askama `base.html`) and small escaping helpers for page bodies.
+//! The view layer's shared parts: the page layout (askama `base.html`), the pager, and
+//! rendering a template into a response. Every page is an askama template over a typed view
+//! model; askama escapes every value, so handlers never escape by hand.
 
+use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use askama::Template;
@@ -22,6 +25,97 @@ pub struct Layout {
     pub large: bool,
     pub csrf: String,
     pub path: String,
+    /// The signed-in staff member's name (staff pages show it with a logout button).
+    pub staff_name: Option<String>,
+}
+
+impl Layout {
+    /// A public portal page, with the body's navigation when one is being viewed.
+    pub fn portal(st: &AppState, v: &Viewer, title: &str, body_code: Option<&str>) -> Layout {
+        Layout::with_nav(st, v, title, portal_nav(v, body_code), None)
+    }
+
+    /// A staff console page: staff navigation and the signed-in member's name.
+    pub fn staff(st: &AppState, v: &Viewer, title: &str) -> Layout {
+        let name = v.staff.as_ref().map(|s| s.user.display_name.clone());
+        Layout::with_nav(st, v, title, staff_nav(v), name)
+    }
+
+    fn with_nav(
+        st: &AppState,
+        v: &Viewer,
+        title: &str,
+        nav: Vec<NavItem>,
+        staff_name: Option<String>,
+    ) -> Layout {
+        Layout {
+            title: title.to_string(),
+            site_name: st.config.site_name.clone(),
+            nav,
+            large: v.large,
+            csrf: v.csrf.clone(),
+            path: v.path.clone(),
+            staff_name,
+        }
+    }
+
+    /// The layout of an error page rendered without request context.
+    pub fn bare(title: &str) -> Layout {
+        Layout {
+            title: title.to_string(),
+            site_name: crate::app::WebConfig::default().site_name,
+            nav: Vec::new(),
+            large: false,
+            csrf: String::new(),
+            path: String::new(),
+            staff_name: None,
+        }
+    }
+}
+
+/// Render a template into an HTML response.
+pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
+    let html = t.render().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}
+
+/// A list's pager (`partials/pager.html`): previous / 第N页 / 共M页 / next.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pager {
+    /// The list's URL up to the page number, unescaped, e.g. `/b/440115101/docs?page=`.
+    pub base: String,
+    pub page: i64,
+    pub per_page: i64,
+    /// Items in the whole list (negative when unknown).
+    pub total: i64,
+}
+
+impl Pager {
+    pub fn new(base: impl Into<String>, page: i64, per_page: i64, total: i64) -> Pager {
+        Pager {
+            base: base.into(),
+            page: page.max(1),
+            per_page: per_page.max(1),
+            total,
+        }
+    }
+
+    pub fn pages(&self) -> i64 {
+        ((self.total.max(0) + self.per_page - 1) / self.per_page).max(1)
+    }
+
+    /// Offset of the first item of the current page.
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn prev_href(&self) -> Option<String> {
+        (self.page > 1).then(|| format!("{}{}", self.base, self.page - 1))
+    }
+
+    pub fn next_href(&self) -> Option<String> {
+        (self.page < self.pages()).then(|| format!("{}{}", self.base, self.page + 1))
+    }
 }
 
 #[derive(Template)]
@@ -100,6 +194,7 @@ pub fn page(
             large: viewer.large,
             csrf: viewer.csrf.clone(),
             path: viewer.path.clone(),
+            staff_name: None,
         },
         content,
     };
