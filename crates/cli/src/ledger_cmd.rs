@@ -548,6 +548,9 @@ pub enum BenchCmd {
     Ledger(BenchLedgerArgs),
     /// Seed documents, start the web server and measure req/s and latency over HTTP.
     Http(crate::bench_http_cmd::BenchHttpArgs),
+    /// Concurrent writers (applicants, clerks, an import) against the server; checks that no
+    /// write fails or is lost and that the counters recount equal.
+    Load(crate::bench_load_cmd::BenchLoadArgs),
 }
 
 /// `gongkai bench ledger`.
@@ -575,6 +578,7 @@ pub fn run_bench(cmd: BenchCmd) -> Result<ExitCode> {
     match cmd {
         BenchCmd::Ledger(a) => runtime()?.block_on(bench_ledger(a)),
         BenchCmd::Http(a) => crate::bench_http_cmd::run(a),
+        BenchCmd::Load(a) => crate::bench_load_cmd::run(a),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod audit_cmd;
 mod bench_http_cmd;
+mod bench_load_cmd;
 mod calendar_cmd;
 mod deadline_cmd;
 mod ledger_cmd;
