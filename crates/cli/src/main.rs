@@ -20,8 +20,34 @@ use std::process::ExitCode;
     long_about = None
 )]
 struct Cli {
+    /// Log format on stderr: human-readable lines, or one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human, env = "GONGKAI_LOG_FORMAT")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Install the log subscriber: level from `RUST_LOG` (default `info` for our crates and
+/// HTTP requests, `warn` for the rest).
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("warn,gongkai=info,gongkai_web=info,gongkai_store=info,tower_http=info")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_timer(tracing_subscriber::fmt::time::UtcTime::rfc_3339());
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 #[derive(Subcommand)]
@@ -68,6 +94,7 @@ pub(crate) fn cli_actor() -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.log_format);
     let result = match cli.command {
         Command::Audit(args) => audit_cmd::run(args),
         Command::Report(cmd) => report_cmd::run(cmd),

@@ -25,15 +25,22 @@ pub struct ServeArgs {
     /// Mark cookies Secure (when served behind TLS).
     #[arg(long)]
     pub secure_cookies: bool,
-    /// Trust X-Forwarded-For for rate limits (only behind your own proxy).
-    #[arg(long)]
-    pub trust_proxy: bool,
+    /// Reverse proxies whose X-Forwarded-For is believed (comma-separated CIDRs or
+    /// addresses, e.g. 127.0.0.1,10.0.0.0/8): the client is the rightmost untrusted hop.
+    #[arg(long, env = "GONGKAI_TRUSTED_PROXIES", value_delimiter = ',', value_parser = trusted_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Extra allowed origin for form posts (repeatable), e.g. https://gk.example.gov.cn
     #[arg(long = "allow-origin")]
     pub allowed_origins: Vec<String>,
     /// Run as if today were this date (Beijing), for trainings and reproducible demos.
     #[arg(long, env = "GONGKAI_TODAY", value_parser = crate::calendar_cmd::date_arg)]
     pub today: Option<time::Date>,
+}
+
+fn trusted_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let mut v = gongkai_web::security::parse_trusted_proxies(s)?;
+    v.pop()
+        .ok_or_else(|| "空的代理地址 (empty proxy address)".to_string())
 }
 
 pub fn run(a: ServeArgs) -> Result<ExitCode> {
@@ -81,7 +88,7 @@ async fn serve(a: ServeArgs) -> Result<ExitCode> {
         site_name: a.site_name,
         secure_cookies: a.secure_cookies,
         allowed_origins: a.allowed_origins,
-        trust_proxy: a.trust_proxy,
+        trusted_proxies: a.trusted_proxies,
         font_dir: std::env::var_os("GONGKAI_FONT_DIRS").map(PathBuf::from),
         clock,
     };

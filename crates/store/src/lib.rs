@@ -522,6 +522,10 @@ impl Store {
                 source,
             })?;
         }
+        create_private(path).map_err(|source| StoreError::DataDir {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -920,3 +924,34 @@ impl Store {
 // Portal content (catalog, documents, guide, report versions, audit log) for the web platform.
 pub mod portal;
 pub use portal::{DocumentPage, DocumentQuery, MAX_ATTACHMENT_BYTES};
+
+/// Create the database file readable by its owner only (SQLite gives its `-wal` and `-shm`
+/// files the same mode). An existing file is left as it is.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod private_file_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn new_database_file_is_owner_only_and_existing_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("gongkai.db");
+        super::create_private(&p).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        std::fs::write(&p, b"x").unwrap();
+        super::create_private(&p).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"x");
+    }
+}

@@ -13,6 +13,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 /// Largest request body (uploads of attachments and reply documents included).
 pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
@@ -30,8 +32,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Extra origins allowed to post forms (e.g. the public https address behind a proxy).
     pub allowed_origins: Vec<String>,
-    /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
-    pub trust_proxy: bool,
+    /// Proxies whose `X-Forwarded-For` is believed: the client is the rightmost address of
+    /// the chain that is not one of them. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Directory of CJK fonts for PDF downloads (default: Debian's Noto CJK).
     pub font_dir: Option<PathBuf>,
     /// Where "today" comes from (fixed in tests and with `--today`).
@@ -46,7 +49,7 @@ impl Default for WebConfig {
             site_name: "政府信息公开平台".into(),
             secure_cookies: false,
             allowed_origins: Vec::new(),
-            trust_proxy: false,
+            trusted_proxies: Vec::new(),
             font_dir: None,
             clock: Clock::System,
         }
@@ -152,6 +155,16 @@ async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// The span of one request: method, path and its request id, on every log line inside it.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -166,11 +179,40 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::auth::browser_cookie))
         .layer(middleware::from_fn(headers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
         .with_state(state)
+}
+
+/// Write a file readable by its owner only (mode 0600 on Unix).
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        let mut f = opts.open(path)?;
+        // An existing file keeps its mode on open: tighten it too.
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let mut f = opts.open(path)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    }
 }
 
 /// Load or create the session secret in the data directory.
@@ -181,27 +223,111 @@ pub fn load_secret(data_dir: &std::path::Path) -> std::io::Result<Secret> {
         _ => {
             std::fs::create_dir_all(data_dir)?;
             let bytes: [u8; 32] = rand::random();
-            std::fs::write(&path, bytes)?;
+            write_private(&path, &bytes)?;
             Ok(Secret::new(&bytes))
         }
     }
 }
 
-/// Serve until Ctrl-C: binds the listener, starts the search indexer, runs axum.
+/// How long a client may take to send a request's headers (slow-loris guard).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Serve until Ctrl-C or SIGTERM: binds the listener, starts the search indexer, accepts
+/// connections with a header-read timeout, and on shutdown lets requests in flight finish.
 pub async fn serve(
     state: AppState,
     ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
 ) -> std::io::Result<()> {
+    serve_until(state, ready, shutdown_signal()).await
+}
+
+/// [`serve`] until `shutdown` resolves.
+pub async fn serve_until(
+    state: AppState,
+    ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use tower::ServiceExt;
+
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
     let addr = listener.local_addr()?;
     crate::indexer::spawn(state.clone());
     if let Some(tx) = ready {
         let _ = tx.send(addr);
     }
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let app = router(state);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tracing::info!(%addr, "listening");
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let svc =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req
+                });
+        let svc = hyper_util::service::TowerToHyperService::new(svc);
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection closed with an error");
+            }
+        });
+    }
+    tracing::info!("shutting down: waiting for requests in flight");
+    tokio::select! {
+        _ = graceful.shutdown() => {},
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("requests still running after the grace period; exiting");
+        }
+    }
+    Ok(())
 }

@@ -58,18 +58,9 @@ fn site(st: &AppState) -> &str {
     &st.config.site_name
 }
 
-/// Client address for rate limits (the proxy's header only when configured to trust it).
+/// Client address for rate limits and logs (see [`crate::security::client_addr`]).
 pub fn client_ip(st: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> std::net::IpAddr {
-    if st.config.trust_proxy
-        && let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return ip;
-    }
-    peer.map(|p| p.ip()).unwrap_or([127, 0, 0, 1].into())
+    crate::security::client_addr(&st.config.trusted_proxies, headers, peer)
 }
 
 async fn home(State(st): State<AppState>, v: Viewer) -> PageResult<Response> {

@@ -235,3 +235,93 @@ mod tests {
         assert!(!tokens_equal("abc", "ab"));
     }
 }
+
+/// The client's address: the TCP peer, unless the peer is a trusted proxy; then the
+/// rightmost address of `X-Forwarded-For` that is not a trusted proxy (addresses left of it
+/// are client-supplied and may be forged).
+pub fn client_addr(
+    trusted: &[ipnet::IpNet],
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+) -> IpAddr {
+    let peer_ip = peer.map(|p| p.ip()).unwrap_or([127, 0, 0, 1].into());
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer_ip) {
+        return peer_ip;
+    }
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(hops.first())
+        .copied()
+        .unwrap_or(peer_ip)
+}
+
+/// Parse `--trusted-proxies`: comma-separated CIDRs or single addresses.
+pub fn parse_trusted_proxies(s: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("「{p}」不是有效的地址或网段 (not an address or CIDR)"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod proxy_tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn xff(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", v.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn untrusted_peer_is_the_client_whatever_it_claims() {
+        let peer = Some("203.0.113.9:5000".parse().unwrap());
+        let trusted = parse_trusted_proxies("10.0.0.0/8").unwrap();
+        assert_eq!(
+            client_addr(&trusted, &xff("1.2.3.4"), peer),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_addr(&[], &xff("1.2.3.4"), peer),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn rightmost_untrusted_hop_behind_trusted_proxies() {
+        let peer = Some("10.0.0.2:5000".parse().unwrap());
+        let trusted = parse_trusted_proxies("10.0.0.0/8, 192.168.1.1").unwrap();
+        // The client forged 6.6.6.6; the real client is what our proxies saw.
+        let h = xff("6.6.6.6, 198.51.100.7, 192.168.1.1");
+        assert_eq!(
+            client_addr(&trusted, &h, peer),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        // No header: the proxy itself.
+        assert_eq!(
+            client_addr(&trusted, &HeaderMap::new(), peer),
+            "10.0.0.2".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn bad_proxy_list_names_the_entry() {
+        let e = parse_trusted_proxies("10.0.0.0/8,abc").unwrap_err();
+        assert!(e.contains("abc"), "{e}");
+    }
+}
