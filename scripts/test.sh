@@ -10,6 +10,14 @@ bash scripts/setup.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== pure domain crates"
+# report, calendar and ledger do no IO: no async runtime, database or web framework below them.
+for crate in gongkai-report gongkai-calendar gongkai-ledger; do
+  if cargo tree --locked -p "$crate" -e normal --prefix none | grep -E '^(tokio|sqlx|axum|hyper|reqwest) ' ; then
+    echo "error: $crate depends on an IO crate (see above)" >&2
+    exit 1
+  fi
+done
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"

@@ -381,6 +381,8 @@ pub struct UserWithHash {
     pub user: User,
     /// Argon2 PHC string.
     pub password_hash: String,
+    /// Disabled users cannot sign in.
+    pub disabled: bool,
 }
 
 fn now_rfc3339() -> String {
@@ -631,7 +633,8 @@ impl Store {
     /// Check a login and password; `Ok(None)` when they do not match.
     pub async fn verify_login(&self, login: &str, password: &str) -> Result<Option<User>> {
         match self.get_user_by_login(login).await {
-            Ok(u) if verify_password(password, &u.password_hash) => Ok(Some(u.user)),
+            // A disabled user's password is not even checked.
+            Ok(u) if !u.disabled && verify_password(password, &u.password_hash) => Ok(Some(u.user)),
             Ok(_) | Err(StoreError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -646,6 +649,57 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         dispatch_write!(self, grant_role(user_id, body_id, role, actor))
+    }
+
+    /// Take a role away from a user (idempotent); true when one was removed.
+    pub async fn revoke_role(
+        &self,
+        user_id: i64,
+        body_id: i64,
+        role: Role,
+        actor: &str,
+    ) -> Result<bool> {
+        dispatch_write!(self, revoke_role(user_id, body_id, role, actor))
+    }
+
+    /// Disable or re-enable a user; disabling ends every session at once. Returns the
+    /// sessions ended.
+    pub async fn set_user_disabled(&self, login: &str, disabled: bool, actor: &str) -> Result<u64> {
+        dispatch_write!(self, set_user_disabled(login, disabled, actor))
+    }
+
+    /// Change a user's password and end every session. Returns the sessions ended.
+    pub async fn set_password(&self, login: &str, password: &str, actor: &str) -> Result<u64> {
+        gongkai_ledger::body::validate_password(password)?;
+        let hash = hash_password(password)?;
+        dispatch_write!(self, set_password(login, &hash, actor))
+    }
+
+    /// Record a signed-in session (its id is a hash of the cookie's nonce) with the login's
+    /// audit row, in one transaction.
+    pub async fn start_session(
+        &self,
+        user_id: i64,
+        session_id: &str,
+        expires_at: i64,
+        actor: &str,
+        detail: &str,
+    ) -> Result<()> {
+        dispatch_write!(
+            self,
+            start_session(user_id, session_id, expires_at, actor, detail)
+        )
+    }
+
+    /// End a session (logout) with its audit row.
+    pub async fn end_session(&self, user_id: i64, session_id: &str, actor: &str) -> Result<()> {
+        dispatch_write!(self, end_session(user_id, session_id, actor))
+    }
+
+    /// The user of a live session: not ended, not expired at `now` (Unix seconds), user not
+    /// disabled.
+    pub async fn session_user(&self, session_id: &str, now: i64) -> Result<Option<User>> {
+        dispatch!(self, session_user(session_id, now))
     }
 
     /// The roles a user holds.
