@@ -474,6 +474,44 @@ pub enum UserCmd {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Take a role away from a user (effective at once, also for signed-in sessions).
+    Revoke {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        /// Body code.
+        #[arg(long)]
+        body: String,
+        /// Role.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Disable a user: signing in is refused and every session ends at once.
+    Disable {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Set a user's password (from env GONGKAI_PASSWORD or standard input); every session ends.
+    Passwd {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Show a user's roles.
     Roles {
         /// Login name.
@@ -484,24 +522,27 @@ pub enum UserCmd {
     },
 }
 
+/// A password from env `GONGKAI_PASSWORD` or the first line of standard input.
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("GONGKAI_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("密码 (password): ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("无法读取密码 (cannot read the password)")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
 /// Run `gongkai user`.
 pub fn run_user(cmd: UserCmd) -> Result<ExitCode> {
     runtime()?.block_on(async {
         match cmd {
             UserCmd::Add { login, name, data } => {
-                let password = match std::env::var("GONGKAI_PASSWORD") {
-                    Ok(p) => p,
-                    Err(_) => {
-                        if std::io::stdin().is_terminal() {
-                            eprint!("密码 (password): ");
-                        }
-                        let mut line = String::new();
-                        std::io::stdin()
-                            .read_line(&mut line)
-                            .context("无法读取密码 (cannot read the password)")?;
-                        line.trim_end_matches(['\r', '\n']).to_string()
-                    }
-                };
+                let password = read_password()?;
                 let store = open(&data).await?;
                 let u = store
                     .create_user(&login, &name, &password, &crate::cli_actor())
@@ -526,6 +567,56 @@ pub fn run_user(cmd: UserCmd) -> Result<ExitCode> {
                     .grant_role(u.id, b.id, role, &crate::cli_actor())
                     .await?;
                 println!("已授予 {} 在 {} 的{}角色", u.login, b.name, role.label_zh());
+            }
+            UserCmd::Revoke {
+                login,
+                body,
+                role,
+                data,
+            } => {
+                let role = Role::parse(&role).with_context(|| {
+                    format!(
+                        "未知的角色 `{role}`（clerk、reviewer、admin、oversight）(unknown role)"
+                    )
+                })?;
+                let store = open(&data).await?;
+                let u = store.get_user_by_login(&login).await?.user;
+                let b = store.get_body_by_code(&body).await?;
+                if store
+                    .revoke_role(u.id, b.id, role, &crate::cli_actor())
+                    .await?
+                {
+                    println!("已撤销 {} 在 {} 的{}角色", u.login, b.name, role.label_zh());
+                } else {
+                    println!(
+                        "{} 在 {} 没有{}角色，无需撤销",
+                        u.login,
+                        b.name,
+                        role.label_zh()
+                    );
+                }
+            }
+            UserCmd::Disable { login, data } => {
+                let store = open(&data).await?;
+                let ended = store
+                    .set_user_disabled(&login, true, &crate::cli_actor())
+                    .await?;
+                println!("已停用用户 {login}，结束会话 {ended} 个");
+            }
+            UserCmd::Enable { login, data } => {
+                let store = open(&data).await?;
+                store
+                    .set_user_disabled(&login, false, &crate::cli_actor())
+                    .await?;
+                println!("已启用用户 {login}");
+            }
+            UserCmd::Passwd { login, data } => {
+                let password = read_password()?;
+                let store = open(&data).await?;
+                let ended = store
+                    .set_password(&login, &password, &crate::cli_actor())
+                    .await?;
+                println!("已修改用户 {login} 的密码，结束会话 {ended} 个");
             }
             UserCmd::Roles { login, data } => {
                 let store = open(&data).await?;

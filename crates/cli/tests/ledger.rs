@@ -471,3 +471,82 @@ fn kill_during_import_commits_nothing_on_postgres() {
     killed_import(&Env::postgres(&db.url));
     rt.block_on(db.drop_db());
 }
+
+/// `gongkai user revoke|disable|enable|passwd`: each changes what the store lets the user do
+/// and is audited with the CLI actor.
+#[test]
+fn user_administration() {
+    let env = Env::sqlite();
+    env.ok(&[
+        "body",
+        "add",
+        "--code",
+        "44",
+        "--name",
+        "广东省人民政府",
+        "--kind",
+        "province",
+    ]);
+    env.cmd(&["user", "add", "--login", "zhang", "--name", "张承办"])
+        .env("GONGKAI_PASSWORD", "first passphrase")
+        .output()
+        .unwrap();
+    env.ok(&[
+        "user", "grant", "--login", "zhang", "--body", "44", "--role", "clerk",
+    ]);
+    let out = env.ok(&[
+        "user", "revoke", "--login", "zhang", "--body", "44", "--role", "clerk",
+    ]);
+    assert!(out.contains("已撤销"), "{out}");
+    let out = env.ok(&[
+        "user", "revoke", "--login", "zhang", "--body", "44", "--role", "clerk",
+    ]);
+    assert!(out.contains("无需撤销"), "{out}");
+    assert!(
+        env.ok(&["user", "roles", "--login", "zhang"])
+            .trim()
+            .is_empty()
+    );
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let login_ok = |pw: &str| {
+        rt.block_on(async {
+            let s = env.store().await;
+            let ok = s.verify_login("zhang", pw).await.unwrap().is_some();
+            s.close().await;
+            ok
+        })
+    };
+    assert!(login_ok("first passphrase"));
+    env.ok(&["user", "disable", "--login", "zhang"]);
+    assert!(!login_ok("first passphrase"), "a disabled user signs in");
+    env.ok(&["user", "enable", "--login", "zhang"]);
+    assert!(login_ok("first passphrase"));
+    let o = env
+        .cmd(&["user", "passwd", "--login", "zhang"])
+        .env("GONGKAI_PASSWORD", "second passphrase")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!login_ok("first passphrase") && login_ok("second passphrase"));
+    // An unknown login is a clear error, exit 2.
+    let o = env.run(&["user", "disable", "--login", "nobody"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nobody"));
+
+    let actions: Vec<String> = rt.block_on(async {
+        let s = env.store().await;
+        let log = s.audit_log(&[], 100).await.unwrap();
+        s.close().await;
+        log.into_iter()
+            .filter(|e| e.actor.starts_with("cli:"))
+            .map(|e| e.action)
+            .collect()
+    });
+    for a in ["user.revoke", "user.disable", "user.enable", "user.passwd"] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} not audited: {actions:?}"
+        );
+    }
+}

@@ -380,10 +380,22 @@ impl SearchIndex {
             if offset > MAX_OFFSET {
                 (searcher.search(&query, &Count)?, Vec::new())
             } else {
-                let top = TopDocs::with_limit(limit)
-                    .and_offset(offset)
-                    .order_by_score();
-                searcher.search(&query, &(Count, top))?
+                // Equal scores are common (a series of notices with the same wording): the newer
+                // comes first, so that pages do not depend on how the segments were merged.
+                let top = TopDocs::with_limit(limit).and_offset(offset).tweak_score(
+                    |segment: &tantivy::SegmentReader| {
+                        let dates = segment
+                            .fast_fields()
+                            .i64("date_key")
+                            .ok()
+                            .map(|c| c.first_or_default_col(0));
+                        move |doc: tantivy::DocId, score: tantivy::Score| {
+                            (score, dates.as_ref().map_or(0, |d| d.get_val(doc)))
+                        }
+                    },
+                );
+                let (total, docs) = searcher.search(&query, &(Count, top))?;
+                (total, docs.into_iter().map(|((s, _), a)| (s, a)).collect())
             }
         };
 

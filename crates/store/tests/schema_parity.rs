@@ -55,9 +55,7 @@ async fn postgres_schema(url: &str) -> Schema {
     .unwrap();
     let mut out = Schema::new();
     for r in rows {
-        out.entry(r.get("t"))
-            .or_insert_with(Vec::new)
-            .push(r.get("c"));
+        out.entry(r.get("t")).or_default().push(r.get("c"));
     }
     out.into_iter().map(|(k, v)| (k, sorted(v))).collect()
 }
@@ -76,8 +74,16 @@ async fn both_backends_have_the_same_tables_and_columns() {
     let only = |a: &Schema, b: &Schema| -> Vec<String> {
         a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
     };
-    assert!(only(&lite, &pg).is_empty(), "only on SQLite: {:?}", only(&lite, &pg));
-    assert!(only(&pg, &lite).is_empty(), "only on PostgreSQL: {:?}", only(&pg, &lite));
+    assert!(
+        only(&lite, &pg).is_empty(),
+        "only on SQLite: {:?}",
+        only(&lite, &pg)
+    );
+    assert!(
+        only(&pg, &lite).is_empty(),
+        "only on PostgreSQL: {:?}",
+        only(&pg, &lite)
+    );
     for (table, cols) in &lite {
         assert_eq!(cols, &pg[table], "columns of {table}");
     }

@@ -9,11 +9,13 @@
 //! token; both are returned by `GET /api/v1/csrf`.
 
 use crate::app::AppState;
-use crate::auth::{Staff, Viewer};
+use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult, AppError};
-use crate::portal::{
-    ApplyForm, SearchParams, body_by_code, client_ip, published_report, run_search, validate_apply,
+use crate::portal::{ApplyForm, SearchParams, body_by_code, client_ip, published_report};
+use crate::portal_views::{
+    BodiesView, CatalogView, DocumentListView, DocumentView, ReportsView, SearchView,
 };
+use crate::staff::StaffCtx;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -24,8 +26,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use gongkai_ledger::{Channel, NewApplication};
-use gongkai_store::{ApplicationFilter, DocumentQuery};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -135,10 +135,6 @@ impl ApiViewer {
             .unwrap_or("");
         Ok(self.0.check_csrf(token)?)
     }
-
-    fn staff(&self) -> Result<&Staff, ApiError> {
-        Ok(self.0.staff()?)
-    }
 }
 
 /// Parse a JSON body, mapping every failure to a JSON error.
@@ -177,30 +173,8 @@ async fn csrf(ApiViewer(v): ApiViewer) -> Json<Value> {
     Json(json!({ "token": v.csrf, "header": "X-CSRF-Token", "staff": v.staff.is_some() }))
 }
 
-async fn bodies(State(st): State<AppState>) -> ApiResult<Json<Value>> {
-    let list = st.store.list_bodies().await?;
-    Ok(Json(json!({ "bodies": list.iter().map(|b| json!({
-        "code": b.code, "name": b.name, "kind": b.kind.as_str(),
-        "parent": b.parent_id.and_then(|p| list.iter().find(|x| x.id == p)).map(|p| p.code.clone()),
-    })).collect::<Vec<_>>() })))
-}
-
-fn document_json(d: &gongkai_ledger::content::PublicDocument, body_code: &str) -> Value {
-    let r = &d.record;
-    json!({
-        "id": d.id,
-        "index_number": d.index_number,
-        "body": body_code,
-        "catalog_item_id": r.catalog_item_id,
-        "publisher": r.publisher,
-        "written_on": gongkai_calendar::format_date(r.written_on),
-        "published_on": d.published_on.map(gongkai_calendar::format_date),
-        "published": d.published,
-        "doc_number": r.doc_number,
-        "topic": r.topic,
-        "title": r.title,
-        "url": format!("/docs/{}", d.id),
-    })
+async fn bodies(State(st): State<AppState>) -> ApiResult<Json<BodiesView>> {
+    Ok(Json(crate::portal_views::bodies_view(&st).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -213,88 +187,36 @@ async fn documents(
     State(st): State<AppState>,
     Path(code): Path<String>,
     Query(q): Query<PageQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DocumentListView>> {
     let body = body_by_code(&st, &code).await?;
-    let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (docs, total) = st
-        .store
-        .list_public_documents(&DocumentQuery {
-            body_id: body.id,
-            published_only: true,
-            catalog_item_id: None,
-            limit: PAGE_SIZE,
-            offset: (page - 1) * PAGE_SIZE,
-        })
-        .await?;
-    Ok(Json(json!({
-        "body": body.code,
-        "total": total,
-        "page": page,
-        "page_size": PAGE_SIZE,
-        "documents": docs.iter().map(|d| document_json(d, &body.code)).collect::<Vec<_>>(),
-    })))
+    let page = q.page.unwrap_or(1);
+    Ok(Json(
+        crate::portal_views::document_list(&st, &body, None, page, PAGE_SIZE).await?,
+    ))
 }
 
 async fn document(
     State(st): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    let not_found = || ApiError(AppError::NotFound("政府信息".into()));
-    let d = match st.store.get_public_document(id).await {
-        Ok(d) => d,
-        Err(gongkai_store::StoreError::NotFound { .. }) => return Err(not_found()),
-        Err(e) => return Err(e.into()),
-    };
-    if !d.published {
-        let allowed = match &v.staff {
-            Some(s) => s.can_read(&st.store.list_bodies().await?, d.record.body_id),
-            None => false,
-        };
-        if !allowed {
-            return Err(not_found());
-        }
-    }
-    let body = st.store.get_body(d.record.body_id).await?;
-    let attachments = st.store.list_attachments(d.id).await?;
-    let mut out = document_json(&d, &body.code);
-    out["text"] = json!(d.record.text);
-    out["attachments"] = json!(
-        attachments
-            .iter()
-            .map(|a| json!({ "id": a.id, "file_name": a.file_name, "url": format!("/attachments/{}", a.id) }))
-            .collect::<Vec<_>>()
-    );
-    Ok(Json(out))
+) -> ApiResult<Json<DocumentView>> {
+    Ok(Json(crate::portal_views::document_view(&st, &v, id).await?))
 }
 
-async fn catalog(State(st): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Value>> {
+async fn catalog(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<CatalogView>> {
     let body = body_by_code(&st, &code).await?;
-    let items = st.store.list_catalog(body.id).await?;
-    Ok(Json(json!({
-        "body": body.code,
-        "items": items.iter().map(|i| {
-            let r = &i.record;
-            json!({
-                "id": i.id, "domain": r.domain, "name": r.name, "basis": r.basis,
-                "time_limit": r.time_limit, "channel": r.channel, "subject": r.subject,
-                "audience": r.audience, "manner": r.manner,
-            })
-        }).collect::<Vec<_>>(),
-    })))
+    Ok(Json(crate::portal_views::catalog_view(&st, &body).await?))
 }
 
-async fn reports(State(st): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Value>> {
+async fn reports(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ReportsView>> {
     let body = body_by_code(&st, &code).await?;
-    let versions = st.store.report_versions(body.id, None).await?;
-    Ok(Json(json!({
-        "body": body.code,
-        "versions": versions.iter().map(|v| json!({
-            "year": v.year, "version": v.version, "published_at": v.published_at,
-            "reason": v.reason,
-            "url": format!("/api/v1/bodies/{}/reports/{}?v={}", body.code, v.year, v.version),
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(crate::portal_views::reports_view(&st, &body).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -321,18 +243,9 @@ async fn search(
     headers: HeaderMap,
     crate::auth::Peer(peer): crate::auth::Peer,
     Query(p): Query<SearchParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SearchView>> {
     let ip = client_ip(&st, &headers, peer);
-    let res = run_search(&st, &p, ip).await.map_err(ApiError::from)?;
-    Ok(Json(json!({
-        "total": res.total,
-        "took_ms": res.took_ms,
-        "hits": res.hits.iter().map(|h| json!({
-            "id": h.id, "title_html": h.title_html, "snippet_html": h.snippet_html,
-            "body_code": h.body_code, "body_name": h.body_name, "domain": h.domain,
-            "date": h.date, "doc_number": h.doc_number, "url": h.url,
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(crate::portal_views::search_view(&st, &p, ip).await?))
 }
 
 // --- Application desk -------------------------------------------------------------------
@@ -367,9 +280,6 @@ async fn submit_application(
     let a: ApplyJson = json_body!(body);
     let target = body_by_code(&st, a.body.trim()).await?;
     let ip = client_ip(&st, &headers, peer);
-    if st.limits.submit.check_key(&ip).is_err() {
-        return Err(AppError::TooManyRequests.into());
-    }
     let form = ApplyForm {
         csrf: String::new(),
         applicant_type: a.applicant_type,
@@ -381,79 +291,24 @@ async fn submit_application(
         request_text: a.request_text,
         delivery: a.delivery,
     };
-    let (applicant_type, personal, text) = match validate_apply(&form) {
-        Ok(x) => x,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({
-                    "error": "invalid",
-                    "message": errors.join("；"),
-                    "errors": errors,
-                })),
-            )
-                .into_response());
-        }
-    };
-    let (app, creds) = st
-        .store
-        .receive_application(
-            &NewApplication {
-                body_id: target.id,
-                applicant_type,
-                channel: Channel::Online,
-                received_on: st.today(),
-                request_text: text,
-                personal,
-            },
-            "online",
-            "网上申请 (API)",
+    match crate::portal_views::submit_online(&st, &target, ip, &form, "网上申请 (API)").await? {
+        Ok(receipt) => Ok((StatusCode::CREATED, Json(receipt)).into_response()),
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": "invalid",
+                "message": errors.join("；"),
+                "errors": errors,
+            })),
         )
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "tracking_code": creds.code,
-            "secret": creds.secret,
-            "body": target.code,
-            "received_on": gongkai_calendar::format_date(app.status.received_on),
-            "due_on": app.due_on.map(gongkai_calendar::format_date),
-        })),
-    )
-        .into_response())
+            .into_response()),
+    }
 }
 
 #[derive(Deserialize)]
 struct StatusJson {
     code: String,
     secret: String,
-}
-
-/// The public-safe view of an application (never personal data or the request text).
-pub fn public_status(
-    app: &gongkai_ledger::Application,
-    body: &gongkai_ledger::Body,
-    events: &[gongkai_ledger::ApplicationEvent],
-) -> Value {
-    let s = &app.status;
-    json!({
-        "tracking_code": app.tracking_code,
-        "body": body.code,
-        "body_name": body.name,
-        "received_on": gongkai_calendar::format_date(s.received_on),
-        "state": s.state,
-        "state_label": s.state.label_zh(),
-        "due_on": app.due_on.map(gongkai_calendar::format_date),
-        "closed_on": s.closed_on.map(gongkai_calendar::format_date),
-        "outcome": s.outcome.map(|o| o.code()),
-        "outcome_label": s.outcome.map(|o| o.label()),
-        "reply": s.reply.as_ref().map(|r| json!({ "reference": r.reference, "summary": r.summary })),
-        "events": events.iter().map(|e| json!({
-            "on": gongkai_calendar::format_date(e.on),
-            "kind": e.kind.name(),
-            "label": e.kind.label_zh(),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 async fn application_status(
@@ -466,22 +321,42 @@ async fn application_status(
     v.check_csrf(&headers)?;
     let q: StatusJson = json_body!(body);
     let ip = client_ip(&st, &headers, peer);
-    if st.limits.login.check_key(&ip).is_err() {
-        return Err(AppError::TooManyRequests.into());
+    // The public-safe view of an application (never personal data or the request text).
+    match crate::portal_views::application_status(&st, ip, &q.code, &q.secret).await? {
+        Some(view) => Ok(Json(view).into_response()),
+        None => Err(AppError::NotFound("查询码或密码不正确；申请".into()).into()),
     }
-    let Some(app) = st
-        .store
-        .find_by_tracking(q.code.trim(), q.secret.trim())
-        .await?
-    else {
-        return Err(AppError::NotFound("查询码或密码不正确；申请".into()).into());
-    };
-    let body = st.store.get_body(app.body_id).await?;
-    let events = st.store.application_events(app.id).await?;
-    Ok(Json(public_status(&app, &body, &events)).into_response())
 }
 
 // --- Staff ------------------------------------------------------------------------------
+//
+// The staff routes build the same view models as the staff pages (`crate::staff`), so the
+// API and the console cannot drift; only the input parsing and the error shape differ.
+
+/// The staff preamble of the API: a staff session, else a JSON 401.
+pub struct ApiStaff(pub StaffCtx);
+
+impl FromRequestParts<AppState> for ApiStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<ApiStaff, ApiError> {
+        let v = Viewer::from_request_parts(parts, st).await?;
+        Ok(ApiStaff(
+            StaffCtx::of(st, v).ok_or(ApiError(AppError::Unauthorized))?,
+        ))
+    }
+}
+
+impl ApiStaff {
+    /// Check the `X-CSRF-Token` header.
+    fn check_csrf(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        let token = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(self.0.check_csrf(token)?)
+    }
+}
 
 #[derive(Deserialize, Default)]
 struct QueueQuery {
@@ -493,30 +368,10 @@ struct QueueQuery {
     closed: String,
 }
 
-fn remaining_days(st: &AppState, due: Option<time::Date>) -> Option<i64> {
-    st.store
-        .calendar()
-        .working_days_between(st.today(), due?)
-        .ok()
-}
-
 async fn staff_applications(
-    State(st): State<AppState>,
-    v: ApiViewer,
+    ApiStaff(ctx): ApiStaff,
     Query(q): Query<QueueQuery>,
-) -> ApiResult<Json<Value>> {
-    let s = v.staff()?;
-    let all = st.store.list_bodies().await?;
-    let readable = s.readable_bodies(&all);
-    let chosen: Vec<i64> = if q.body.trim().is_empty() {
-        readable.clone()
-    } else {
-        let b = body_by_code(&st, q.body.trim()).await?;
-        if !readable.contains(&b.id) {
-            return Err(crate::auth::forbidden().into());
-        }
-        vec![b.id]
-    };
+) -> ApiResult<Json<crate::staff::QueueView>> {
     let state = match q.state.trim() {
         "" => None,
         other => Some(
@@ -525,154 +380,99 @@ async fn staff_applications(
             })?,
         ),
     };
-    let show_closed = q.closed == "1" || q.closed == "true";
-    let mut out = Vec::new();
-    for id in &chosen {
-        let code = all
-            .iter()
-            .find(|b| b.id == *id)
-            .map(|b| b.code.as_str())
-            .unwrap_or("");
-        for a in st
-            .store
-            .list_applications(&ApplicationFilter {
-                body_id: Some(*id),
-                state,
-                limit: Some(gongkai_store::MAX_LIST),
-                ..Default::default()
-            })
-            .await?
-        {
-            let closed = a.status.state.is_closed();
-            if closed && !show_closed {
-                continue;
-            }
-            out.push(json!({
-                "id": a.id,
-                "tracking_code": a.tracking_code,
-                "body": code,
-                "applicant_type": a.applicant_type.column_key(),
-                "channel": a.channel.as_str(),
-                "received_on": gongkai_calendar::format_date(a.status.received_on),
-                "state": a.status.state,
-                "state_label": a.status.state.label_zh(),
-                "due_on": a.due_on.map(gongkai_calendar::format_date),
-                "remaining_working_days": if closed { None } else { remaining_days(&st, a.due_on) },
-                "url": format!("/api/v1/staff/applications/{}", a.id),
-            }));
-        }
-    }
-    Ok(Json(json!({ "applications": out })))
-}
-
-async fn load_app(
-    st: &AppState,
-    s: &Staff,
-    id: i64,
-) -> ApiResult<(gongkai_ledger::Application, Vec<gongkai_ledger::Body>)> {
-    let app = match st.store.get_application(id).await {
-        Ok(a) => a,
-        Err(gongkai_store::StoreError::NotFound { .. }) => {
-            return Err(AppError::NotFound("申请".into()).into());
-        }
-        Err(e) => return Err(e.into()),
+    let filter = crate::staff::QueueFilter {
+        body: q.body.trim().to_string(),
+        state,
+        by_received: false,
+        show_closed: q.closed == "1" || q.closed == "true",
     };
-    let all = st.store.list_bodies().await?;
-    if !s.can_read(&all, app.body_id) {
-        return Err(crate::auth::forbidden().into());
-    }
-    Ok((app, all))
+    Ok(Json(crate::staff::queue_view(&ctx, &filter).await?))
 }
 
 async fn staff_application(
-    State(st): State<AppState>,
-    v: ApiViewer,
+    ApiStaff(ctx): ApiStaff,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    let s = v.staff()?;
-    let (app, all) = load_app(&st, s, id).await?;
-    let body = all
-        .iter()
-        .find(|b| b.id == app.body_id)
-        .ok_or_else(|| AppError::NotFound("机关".into()))?;
-    let personal = crate::auth::personal_data_for(&st, s, &app).await?;
-    let events = st.store.application_events(app.id).await?;
-    let clock = app
-        .status
-        .clock(app.channel, st.store.calendar(), st.today());
-    Ok(Json(json!({
-        "id": app.id,
-        "tracking_code": app.tracking_code,
-        "body": body.code,
-        "applicant_type": app.applicant_type.column_key(),
-        "channel": app.channel.as_str(),
-        "request_text": app.request_text,
-        "personal_masked": !s.can_read_personal(app.body_id),
-        "personal": {
-            "name": personal.name, "id_number": personal.id_number, "phone": personal.phone,
-            "email": personal.email, "address": personal.address,
-        },
-        "status": app.status,
-        "due_on": app.due_on.map(gongkai_calendar::format_date),
-        "clock": match clock {
-            Ok(c) => json!({ "working_days": c.working_days, "used": c.used,
-                             "remaining": c.remaining, "due": c.due.map(gongkai_calendar::format_date),
-                             "steps": c.steps, "warnings": c.warnings }),
-            Err(e) => json!({ "error": e.to_string() }),
-        },
-        "events": events,
-        "can_act": s.require_clerk(app.body_id).is_ok(),
-        "can_approve_extension": s.require_reviewer(app.body_id).is_ok(),
-    })))
+) -> ApiResult<Json<crate::staff::ApplicationView>> {
+    Ok(Json(crate::staff::application_view(&ctx, id).await?))
 }
 
-/// Turn a JSON object of strings and numbers into the form's all-string fields.
-fn form_fields(v: Value) -> Result<Value, AppError> {
-    let Value::Object(map) = v else {
-        return Err(AppError::BadRequest(
-            "请求体应为 JSON 对象 (object expected)".into(),
-        ));
-    };
-    let mut out = serde_json::Map::new();
-    for (k, v) in map {
-        let s = match v {
-            Value::String(s) => s,
-            Value::Number(n) => n.to_string(),
-            Value::Null => continue,
-            _ => {
-                return Err(AppError::BadRequest(format!(
-                    "字段「{k}」应为字符串或数字 (field `{k}` must be a string or number)"
-                )));
-            }
-        };
-        out.insert(k, Value::String(s));
+/// A string or a number of an event's JSON (`"days": 20` or `"days": "20"`).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(untagged)]
+enum StrOrNum {
+    Str(String),
+    Num(serde_json::Number),
+}
+
+impl StrOrNum {
+    fn text(v: &Option<StrOrNum>) -> String {
+        match v {
+            Some(StrOrNum::Str(s)) => s.clone(),
+            Some(StrOrNum::Num(n)) => n.to_string(),
+            None => String::new(),
+        }
     }
-    Ok(Value::Object(out))
+}
+
+/// The JSON body of `POST /staff/applications/{id}/events`.
+#[derive(Deserialize, Debug)]
+struct EventInput {
+    kind: String,
+    #[serde(default)]
+    on: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    outcome: Option<String>,
+    #[serde(default)]
+    reference: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    deadline: Option<String>,
+    #[serde(default)]
+    consultee: Option<String>,
+    #[serde(default)]
+    days: Option<StrOrNum>,
+    #[serde(default)]
+    amount: Option<StrOrNum>,
+}
+
+fn parse_event_input(raw: Value) -> Result<EventInput, AppError> {
+    serde_json::from_value(raw)
+        .map_err(|e| AppError::BadRequest(format!("事项字段无效 (invalid event): {e}")))
 }
 
 async fn staff_event(
-    State(st): State<AppState>,
-    v: ApiViewer,
+    v: ApiStaff,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let s = v.staff()?.clone();
     v.check_csrf(&headers)?;
+    let ctx = &v.0;
     let raw: Value = json_body!(body);
-    let f: crate::staff::EventForm = serde_json::from_value(form_fields(raw)?)
-        .map_err(|e| AppError::BadRequest(format!("事项字段无效 (invalid event): {e}")))?;
-    let (app, _) = load_app(&st, &s, id).await?;
-    s.require_clerk(app.body_id)?;
-    let event = crate::staff::event_from_form(&f)?;
-    if matches!(event, gongkai_ledger::EventKind::ExtensionApproved { .. }) {
-        s.require_reviewer(app.body_id)?;
-    }
-    let on = crate::staff::parse_day(&f.on, "日期")?;
-    let updated = st
-        .store
-        .apply_event(app.id, &event, on, &s.user.login, f.note.trim())
-        .await?;
+    let input = parse_event_input(raw)?;
+    let days = StrOrNum::text(&input.days);
+    let amount = StrOrNum::text(&input.amount);
+    let params = crate::staff::EventParams {
+        kind: &input.kind,
+        outcome: input.outcome.as_deref().unwrap_or(""),
+        reference: input.reference.as_deref().unwrap_or(""),
+        summary: input.summary.as_deref().unwrap_or(""),
+        deadline: input.deadline.as_deref().unwrap_or(""),
+        consultee: input.consultee.as_deref().unwrap_or(""),
+        days: &days,
+        amount: &amount,
+    };
+    let (app, updated) = crate::staff::record_event(
+        ctx,
+        id,
+        &params,
+        input.on.as_deref().unwrap_or(""),
+        input.note.as_deref().unwrap_or(""),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -687,44 +487,16 @@ async fn staff_event(
 }
 
 async fn staff_report(
-    State(st): State<AppState>,
-    v: ApiViewer,
+    ApiStaff(ctx): ApiStaff,
     Path((code, year)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
-    let s = v.staff()?;
-    let body = body_by_code(&st, &code).await?;
-    let all = st.store.list_bodies().await?;
-    if !s.can_read(&all, body.id) {
-        return Err(crate::auth::forbidden().into());
-    }
+) -> ApiResult<Json<crate::staff::ReportView>> {
     let year: i32 = year
         .parse()
         .ok()
         .filter(|y| (1900..=9999).contains(y))
         .ok_or_else(|| AppError::BadRequest(format!("年度「{year}」无效 (invalid year)")))?;
-    let report = st.store.generate_report(body.id, year).await?;
-    let previous = st
-        .store
-        .report_versions(body.id, Some(year - 1))
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|v| gongkai_report::Report::from_json_str(&v.report_json).ok());
-    let findings = gongkai_report::check(&report, previous.as_ref());
-    let approval = st.store.report_approval(body.id, year).await?;
-    let json_text = report.to_json_string();
-    let versions = st.store.report_versions(body.id, Some(year)).await?;
-    Ok(Json(json!({
-        "body": body.code,
-        "year": year,
-        "report": report.to_json_value(),
-        "findings": findings,
-        "approval": approval.map(|(j, by, at)| json!({
-            "approved_by": by, "approved_at": at, "current": j == json_text,
-        })),
-        "published_versions": versions.iter().map(|v| v.version).collect::<Vec<_>>(),
-        "can_approve": s.require_reviewer(body.id).is_ok(),
-    })))
+    let (view, _) = crate::staff::report_view(&ctx, &code, year).await?;
+    Ok(Json(view))
 }
 
 // --- OpenAPI ----------------------------------------------------------------------------
@@ -877,10 +649,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn form_fields_stringify_numbers_and_reject_nesting() {
-        let v = form_fields(json!({"kind": "extension_approved", "days": 20, "x": null})).unwrap();
-        assert_eq!(v, json!({"kind": "extension_approved", "days": "20"}));
-        assert!(form_fields(json!({"kind": ["a"]})).is_err());
-        assert!(form_fields(json!([1])).is_err());
+    fn event_input_takes_strings_or_numbers_and_rejects_nesting() {
+        let e = parse_event_input(json!({"kind": "extension_approved", "days": 20, "on": null}))
+            .unwrap();
+        assert_eq!(StrOrNum::text(&e.days), "20");
+        assert!(e.on.is_none());
+        let e = parse_event_input(json!({"kind": "fee_noticed", "amount": "12.50"})).unwrap();
+        assert_eq!(StrOrNum::text(&e.amount), "12.50");
+        assert!(parse_event_input(json!({"kind": ["a"]})).is_err());
+        assert!(parse_event_input(json!({"kind": "x", "days": {"n": 1}})).is_err());
+        assert!(parse_event_input(json!([1])).is_err());
     }
 }

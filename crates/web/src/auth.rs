@@ -237,6 +237,23 @@ impl Viewer {
     }
 }
 
+/// Start a session for a user who just proved their password; audited as `staff.login`.
+pub async fn sign_in(st: &AppState, user: &User, detail: &str) -> Result<Session, AppError> {
+    let session = Session::new(user.id, now_unix());
+    st.store
+        .start_session(user.id, &session.id(), session.expires, &user.login, detail)
+        .await?;
+    Ok(session)
+}
+
+/// End a staff member's current session; audited as `staff.logout`.
+pub async fn sign_out(st: &AppState, staff: &Staff) -> Result<(), AppError> {
+    st.store
+        .end_session(staff.user.id, &staff.session.id(), &staff.user.login)
+        .await?;
+    Ok(())
+}
+
 pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -255,8 +272,10 @@ impl FromRequestParts<AppState> for Viewer {
         if let Some(v) = cookie(&parts.headers, SESSION_COOKIE)
             && let Some(session) = Session::decode(v, &st.secret, now_unix())
         {
-            // A deleted user's session is simply not honoured.
-            if let Ok(user) = st.store.get_user(session.user_id).await {
+            // Only a live session row counts: ended, expired or disabled users are signed out.
+            if let Some(user) = st.store.session_user(&session.id(), now_unix()).await?
+                && user.id == session.user_id
+            {
                 let roles = st.store.user_roles(user.id).await?;
                 staff = Some(Staff {
                     user,

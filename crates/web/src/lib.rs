@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod indexer;
 pub mod portal;
+pub mod portal_views;
 pub mod security;
 pub mod staff;
 pub mod views;

@@ -1,9 +1,10 @@
 //! Sessions, CSRF protection, rate limits and security headers.
 //!
-//! Sessions are stateless signed cookies (HMAC-SHA256 with the server secret), so several
-//! `gongkai serve` nodes sharing the secret accept each other's sessions. A session carries the
-//! user id, an expiry and a nonce; the CSRF token of a session is derived from its nonce, so it
-//! needs no storage either. State-changing requests must (1) come from our own origin
+//! A session is a signed cookie (HMAC-SHA256 with the server secret) carrying the user id, an
+//! expiry and a nonce, and a row in the database keyed by the nonce's hash: a request is
+//! signed in only while that row is live, so logout, a password change and disabling a user
+//! end sessions at once (on every node sharing the database). The CSRF token of a session is
+//! derived from its nonce. State-changing requests must (1) come from our own origin
 //! (`Sec-Fetch-Site`/`Origin` checks) and (2) for forms, carry the session's CSRF token.
 
 use base64::Engine;
@@ -96,6 +97,16 @@ impl Session {
             expires,
             nonce,
         })
+    }
+
+    /// The id the server stores for this session: SHA-256 (hex) of the nonce, so the
+    /// database never holds a usable cookie.
+    pub fn id(&self) -> String {
+        use sha2::Digest;
+        Sha256::digest(self.nonce.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The CSRF token bound to this session.

@@ -8,8 +8,6 @@ use crate::error::AppError;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 
-pub use gongkai_report::render::html_escape as esc;
-
 #[derive(Debug, Clone)]
 pub struct NavItem {
     pub href: String,
@@ -118,19 +116,10 @@ impl Pager {
     }
 }
 
-#[derive(Template)]
-#[template(path = "page.html")]
-pub struct Page {
-    pub layout: Layout,
-    /// Trusted HTML built by the handlers with [`esc`] for every dynamic value.
-    pub content: String,
-}
-
 /// Navigation of the public portal, scoped to a body when one is being viewed.
 pub fn portal_nav(viewer: &Viewer, body_code: Option<&str>) -> Vec<NavItem> {
     let mut items = vec![("/".to_string(), "首页".to_string())];
     if let Some(c) = body_code {
-        let c = esc(c);
         items.extend([
             (format!("/b/{c}"), "机关首页".to_string()),
             (format!("/b/{c}/guide"), "政府信息公开指南".to_string()),
@@ -176,61 +165,4 @@ fn to_nav(items: Vec<(String, String)>, path: &str) -> Vec<NavItem> {
             label,
         })
         .collect()
-}
-
-/// Render a page with the portal or staff navigation.
-pub fn page(
-    viewer: &Viewer,
-    site_name: &str,
-    title: &str,
-    nav: Vec<NavItem>,
-    content: String,
-) -> Result<Response, AppError> {
-    let p = Page {
-        layout: Layout {
-            title: title.to_string(),
-            site_name: site_name.to_string(),
-            nav,
-            large: viewer.large,
-            csrf: viewer.csrf.clone(),
-            path: viewer.path.clone(),
-            staff_name: None,
-        },
-        content,
-    };
-    let html = p.render().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Html(html).into_response())
-}
-
-/// A hidden CSRF field for forms.
-pub fn csrf_field(viewer: &Viewer) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(&viewer.csrf)
-    )
-}
-
-/// Paragraphs of plain text.
-pub fn paragraphs(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| format!("<p>{}</p>", esc(l)))
-        .collect()
-}
-
-/// A list's pager: previous / 第N页 / 共M页 / next. `base` is the escaped URL up to the page
-/// number, e.g. `/b/440115101/docs?page=` or `/staff/documents?body=X&amp;page=`.
-pub fn pager(base: &str, page_no: i64, pages: i64) -> String {
-    let pages = pages.max(1);
-    let mut html = String::from("<p class=\"pager\">");
-    if page_no > 1 {
-        html.push_str(&format!("<a href=\"{base}{}\">上一页</a>", page_no - 1));
-    }
-    html.push_str(&format!("<span>第{page_no}页 / 共{pages}页</span>"));
-    if page_no < pages {
-        html.push_str(&format!("<a href=\"{base}{}\">下一页</a>", page_no + 1));
-    }
-    html.push_str("</p>");
-    html
 }

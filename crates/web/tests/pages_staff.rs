@@ -159,6 +159,8 @@ async fn snap(fx: &Fixture, name: &str, uri: &str, who: Who) {
 fn snap_html(name: &str, html: &str) {
     assert!(!html.contains("&amp;amp;"), "{name}: double escaping");
     assert!(!html.contains("&amp;lt;"), "{name}: double escaping");
+    assert!(!html.contains("&#38;#"), "{name}: double escaping");
+    assert!(!html.contains("&#38;amp;"), "{name}: double escaping");
     insta::assert_snapshot!(name, redact(&normalise(html)));
 }
 

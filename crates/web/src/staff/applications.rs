@@ -1,8 +1,236 @@
-//! The application queue, registering a paper application, one application and its transitions.
+//! The application queue, registering a paper application, one application and its
+//! transitions. The queue and the application page share their view models with the JSON API
+//! (`GET /api/v1/staff/applications[/{id}]`): [`queue_view`] and [`application_view`].
 
-use super::*;
+use super::{SelectOption, StaffCtx, StaffForm, bodies_of, body_options, csrf_forms, parse_day};
+use crate::error::{AppError, PageResult};
+use crate::views::{Layout, render};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_calendar::format_date;
+use gongkai_ledger::{
+    ApplicantType, Application, ApplicationEvent, ApplicationState, Body, Channel, Consultee,
+    EventKind, NewApplication, Outcome, PersonalData, ReplyDocument, Status,
+};
+use gongkai_store::ApplicationFilter;
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 // --- Queue ------------------------------------------------------------------------------
+
+/// What the queue shows.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// A body code; empty for every readable body.
+    pub body: String,
+    pub state: Option<ApplicationState>,
+    /// Newest received first, instead of the least time left first.
+    pub by_received: bool,
+    pub show_closed: bool,
+}
+
+/// The application queue (申请办理): the filter, the rows with their countdown and the
+/// registration form of the user's working bodies.
+#[derive(Debug, Serialize)]
+pub struct QueueView {
+    pub applications: Vec<QueueRow>,
+    /// The body filter (empty: all).
+    pub body: String,
+    /// Options of the body filter (the readable bodies).
+    pub bodies: Vec<SelectOption>,
+    /// Options of the state filter.
+    pub states: Vec<SelectOption>,
+    /// `due` or `received`.
+    pub sort: &'static str,
+    pub closed: bool,
+    /// Registering a paper application (bodies where the user works).
+    pub register: Option<RegisterView>,
+}
+
+/// One application of the queue.
+#[derive(Debug, Serialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub tracking_code: String,
+    /// The body's code.
+    pub body: String,
+    pub body_name: String,
+    pub applicant_type: &'static str,
+    pub channel: &'static str,
+    pub received_on: String,
+    /// The first 40 characters of the request.
+    pub request_excerpt: String,
+    pub state: ApplicationState,
+    pub state_label: &'static str,
+    pub due_on: Option<String>,
+    /// Working days left (negative when overdue); `None` when closed or unknown.
+    pub remaining_working_days: Option<i64>,
+    pub flag: Flag,
+    /// The application in the API.
+    pub url: String,
+    /// The application's staff page.
+    pub href: String,
+}
+
+impl QueueRow {
+    pub fn due_text(&self) -> &str {
+        self.due_on.as_deref().unwrap_or("—")
+    }
+}
+
+/// A coloured status flag (`flag ok`, `flag risk`, `flag over`, `flag info`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Flag {
+    pub class: &'static str,
+    pub text: String,
+}
+
+impl Flag {
+    /// The countdown flag of an application.
+    fn countdown(remaining: Option<i64>, closed: bool) -> Flag {
+        let (class, text) = if closed {
+            ("info", "已办结".to_string())
+        } else {
+            match remaining {
+                Some(r) if r < 0 => ("over", format!("已超期{}个工作日", -r)),
+                Some(0) => ("over", "今日到期".into()),
+                Some(r) if r <= 3 => ("risk", format!("剩余{r}个工作日")),
+                Some(r) => ("ok", format!("剩余{r}个工作日")),
+                None => ("info", "期限暂停".into()),
+            }
+        };
+        Flag { class, text }
+    }
+}
+
+/// The form registering a paper or in-person application.
+#[derive(Debug, Serialize)]
+pub struct RegisterView {
+    pub bodies: Vec<SelectOption>,
+    pub today: String,
+}
+
+impl RegisterView {
+    pub fn channels(&self) -> Vec<SelectOption> {
+        [
+            ("in-person", "当面提交"),
+            ("post", "邮政寄送（签收）"),
+            ("mail", "平信（电话确认）"),
+            ("online", "互联网"),
+            ("fax", "传真"),
+        ]
+        .iter()
+        .map(|(k, l)| SelectOption::new(*k, *l, false))
+        .collect()
+    }
+
+    pub fn applicant_types(&self) -> Vec<SelectOption> {
+        ApplicantType::ALL
+            .iter()
+            .map(|a| SelectOption::new(a.column_key(), a.label(), false))
+            .collect()
+    }
+}
+
+/// Working days left until `due` from today (negative when overdue), if the calendar knows.
+fn countdown(ctx: &StaffCtx, due: Option<Date>) -> Option<i64> {
+    ctx.st
+        .store
+        .calendar()
+        .working_days_between(ctx.today(), due?)
+        .ok()
+}
+
+const QUEUE_STATES: [ApplicationState; 7] = [
+    ApplicationState::Processing,
+    ApplicationState::AwaitingCorrection,
+    ApplicationState::Consulting,
+    ApplicationState::AwaitingPayment,
+    ApplicationState::Decided,
+    ApplicationState::Withdrawn,
+    ApplicationState::Lapsed,
+];
+
+/// The queue of the bodies `ctx` may read (or of the one chosen), as the page and the API
+/// show it.
+pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView> {
+    let st = &ctx.st;
+    let all = st.store.list_bodies().await?;
+    let readable = ctx.s.readable_bodies(&all);
+    let chosen: Vec<i64> = if f.body.trim().is_empty() {
+        readable.clone()
+    } else {
+        let b = crate::portal::body_by_code(st, f.body.trim()).await?;
+        if !readable.contains(&b.id) {
+            return Err(crate::auth::forbidden());
+        }
+        vec![b.id]
+    };
+    let mut apps: Vec<Application> = Vec::new();
+    for id in &chosen {
+        apps.extend(
+            st.store
+                .list_applications(&ApplicationFilter {
+                    body_id: Some(*id),
+                    state: f.state,
+                    limit: Some(gongkai_store::MAX_LIST),
+                    ..Default::default()
+                })
+                .await?,
+        );
+    }
+    apps.retain(|a| f.show_closed || !a.status.state.is_closed());
+    let mut rows: Vec<(Option<i64>, Application)> = apps
+        .into_iter()
+        .map(|a| (countdown(ctx, a.due_on), a))
+        .collect();
+    if f.by_received {
+        rows.sort_by_key(|(_, a)| std::cmp::Reverse(a.status.received_on));
+    } else {
+        rows.sort_by_key(|(r, a)| (r.unwrap_or(i64::MAX), a.id));
+    }
+    let applications = rows
+        .into_iter()
+        .map(|(remaining, a)| {
+            let body = all.iter().find(|b| b.id == a.body_id);
+            let closed = a.status.state.is_closed();
+            QueueRow {
+                id: a.id,
+                body: body.map(|b| b.code.clone()).unwrap_or_default(),
+                body_name: body.map(|b| b.name.clone()).unwrap_or_default(),
+                applicant_type: a.applicant_type.column_key(),
+                channel: a.channel.as_str(),
+                received_on: format_date(a.status.received_on),
+                request_excerpt: a.request_text.chars().take(40).collect(),
+                state: a.status.state,
+                state_label: a.status.state.label_zh(),
+                due_on: a.due_on.map(format_date),
+                remaining_working_days: if closed { None } else { remaining },
+                flag: Flag::countdown(remaining, closed),
+                url: format!("/api/v1/staff/applications/{}", a.id),
+                href: format!("/staff/applications/{}", a.id),
+                tracking_code: a.tracking_code,
+            }
+        })
+        .collect();
+    let working = bodies_of(&all, &ctx.s.working_bodies());
+    Ok(QueueView {
+        applications,
+        body: f.body.clone(),
+        bodies: body_options(&bodies_of(&all, &readable), |b| b.code == f.body),
+        states: QUEUE_STATES
+            .iter()
+            .map(|s| SelectOption::new(s.as_str(), s.label_zh(), Some(*s) == f.state))
+            .collect(),
+        sort: if f.by_received { "received" } else { "due" },
+        closed: f.show_closed,
+        register: (!working.is_empty()).then(|| RegisterView {
+            bodies: body_options(&working, |_| false),
+            today: format_date(ctx.today()),
+        }),
+    })
+}
 
 #[derive(Deserialize, Default)]
 pub(super) struct QueueQuery {
@@ -16,172 +244,26 @@ pub(super) struct QueueQuery {
     closed: String,
 }
 
-/// Working days left until `due` from today (negative when overdue), if the calendar knows.
-pub(super) fn countdown(st: &AppState, due: Option<Date>) -> Option<i64> {
-    let due = due?;
-    let t = st.today();
-    st.store.calendar().working_days_between(t, due).ok()
+#[derive(Template)]
+#[template(path = "staff/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    view: QueueView,
 }
 
-pub(super) fn flag(remaining: Option<i64>, closed: bool) -> String {
-    if closed {
-        return "<span class=\"flag info\">已办结</span>".into();
-    }
-    match remaining {
-        Some(r) if r < 0 => format!("<span class=\"flag over\">已超期{}个工作日</span>", -r),
-        Some(0) => "<span class=\"flag over\">今日到期</span>".into(),
-        Some(r) if r <= 3 => format!("<span class=\"flag risk\">剩余{r}个工作日</span>"),
-        Some(r) => format!("<span class=\"flag ok\">剩余{r}个工作日</span>"),
-        None => "<span class=\"flag info\">期限暂停</span>".into(),
-    }
-}
-
-pub(super) fn channel_options() -> String {
-    [
-        ("in-person", "当面提交"),
-        ("post", "邮政寄送（签收）"),
-        ("mail", "平信（电话确认）"),
-        ("online", "互联网"),
-        ("fax", "传真"),
-    ]
-    .iter()
-    .map(|(k, l)| format!("<option value=\"{k}\">{l}</option>"))
-    .collect()
-}
-
-pub(super) async fn queue(
-    State(st): State<AppState>,
-    v: Viewer,
-    Query(q): Query<QueueQuery>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let all = st.store.list_bodies().await?;
-    let readable = s.readable_bodies(&all);
-    let bodies = bodies_of(&all, &readable);
-    let chosen: Vec<i64> = match body_id_param(&all, &q.body) {
-        Some(id) if readable.contains(&id) => vec![id],
-        Some(_) => return Err(crate::auth::forbidden()),
-        None => readable.clone(),
+pub(super) async fn queue(ctx: StaffCtx, Query(q): Query<QueueQuery>) -> PageResult<Response> {
+    let filter = QueueFilter {
+        body: q.body.trim().to_string(),
+        // The page's select only offers known states; anything else shows every state.
+        state: ApplicationState::parse(q.state.trim()),
+        by_received: q.sort == "received",
+        show_closed: q.closed == "1",
     };
-    let state = ApplicationState::parse(q.state.trim());
-    let mut apps: Vec<Application> = Vec::new();
-    for id in &chosen {
-        apps.extend(
-            st.store
-                .list_applications(&ApplicationFilter {
-                    body_id: Some(*id),
-                    state,
-                    limit: Some(gongkai_store::MAX_LIST),
-                    ..Default::default()
-                })
-                .await?,
-        );
-    }
-    let show_closed = q.closed == "1";
-    apps.retain(|a| show_closed || !a.status.state.is_closed());
-    let mut rows: Vec<(Option<i64>, Application)> = apps
-        .into_iter()
-        .map(|a| (countdown(&st, a.due_on), a))
-        .collect();
-    match q.sort.as_str() {
-        "received" => rows.sort_by_key(|(_, a)| std::cmp::Reverse(a.status.received_on)),
-        _ => rows.sort_by_key(|(r, a)| (r.unwrap_or(i64::MAX), a.id)),
-    }
-    let mut html = String::from(
-        "<h2>依申请公开办理</h2><form class=\"card\" method=\"get\" action=\"/staff\"><label>机关 <select name=\"body\"><option value=\"\">全部</option>",
-    );
-    for b in &bodies {
-        html.push_str(&format!(
-            "<option value=\"{c}\"{sel}>{n}</option>",
-            c = esc(&b.code),
-            n = esc(&b.name),
-            sel = if b.code == q.body { " selected" } else { "" }
-        ));
-    }
-    html.push_str(
-        "</select></label> <label>状态 <select name=\"state\"><option value=\"\">全部</option>",
-    );
-    for st_ in [
-        ApplicationState::Processing,
-        ApplicationState::AwaitingCorrection,
-        ApplicationState::Consulting,
-        ApplicationState::AwaitingPayment,
-        ApplicationState::Decided,
-        ApplicationState::Withdrawn,
-        ApplicationState::Lapsed,
-    ] {
-        html.push_str(&format!(
-            "<option value=\"{}\"{}>{}</option>",
-            st_.as_str(),
-            if Some(st_) == state { " selected" } else { "" },
-            st_.label_zh()
-        ));
-    }
-    html.push_str(&format!(
-        "</select></label> <label>排序 <select name=\"sort\"><option value=\"due\">按剩余期限</option><option value=\"received\"{}>按收到日期</option></select></label> \
-         <label><input type=\"checkbox\" name=\"closed\" value=\"1\"{}> 含已办结</label> <button type=\"submit\">筛选</button></form>",
-        if q.sort == "received" { " selected" } else { "" },
-        if show_closed { " checked" } else { "" }
-    ));
-    html.push_str("<table class=\"list\" id=\"queue\"><thead><tr><th scope=\"col\">查询码</th><th scope=\"col\">机关</th><th scope=\"col\">收到日期</th><th scope=\"col\">申请内容</th><th scope=\"col\">状态</th><th scope=\"col\">答复期限</th><th scope=\"col\">剩余</th></tr></thead><tbody>");
-    for (rem, a) in &rows {
-        let body = all
-            .iter()
-            .find(|b| b.id == a.body_id)
-            .map(|b| b.name.as_str())
-            .unwrap_or("");
-        let excerpt: String = a.request_text.chars().take(40).collect();
-        html.push_str(&format!(
-            "<tr><td><a href=\"/staff/applications/{id}\">{code}</a></td><td>{b}</td><td>{r}</td><td>{t}</td><td>{s}</td><td>{d}</td><td>{f}</td></tr>",
-            id = a.id,
-            code = esc(&a.tracking_code),
-            b = esc(body),
-            r = format_date(a.status.received_on),
-            t = esc(&excerpt),
-            s = a.status.state.label_zh(),
-            d = a.due_on.map(format_date).unwrap_or_else(|| "—".into()),
-            f = flag(*rem, a.status.state.is_closed()),
-        ));
-    }
-    if rows.is_empty() {
-        html.push_str("<tr><td colspan=\"7\">没有待办申请。</td></tr>");
-    }
-    html.push_str("</tbody></table>");
-    // Register a paper / in-person application.
-    let working = bodies_of(&all, &s.working_bodies());
-    if !working.is_empty() {
-        html.push_str(&format!(
-            "<h2>登记申请</h2><form class=\"card stack\" method=\"post\" action=\"/staff/applications\">{csrf}\
-             <label for=\"r-body\">受理机关</label><select id=\"r-body\" name=\"body\">{bodies}</select>\
-             <label for=\"r-channel\">提交方式</label><select id=\"r-channel\" name=\"channel\">{ch}</select>\
-             <label for=\"r-received\">收到申请之日</label><input id=\"r-received\" type=\"date\" name=\"received_on\" value=\"{today}\" required>\
-             <label for=\"r-type\">申请人类型</label><select id=\"r-type\" name=\"applicant_type\">{types}</select>\
-             <label for=\"r-name\">申请人姓名或名称</label><input id=\"r-name\" type=\"text\" name=\"name\" required>\
-             <label for=\"r-phone\">联系电话</label><input id=\"r-phone\" type=\"tel\" name=\"phone\">\
-             <label for=\"r-text\">申请内容</label><textarea id=\"r-text\" name=\"request_text\" rows=\"3\" required></textarea>\
-             <p><button type=\"submit\">登记</button></p></form>",
-            csrf = csrf_field(&v),
-            bodies = working
-                .iter()
-                .map(|b| format!("<option value=\"{}\">{}</option>", esc(&b.code), esc(&b.name)))
-                .collect::<String>(),
-            ch = channel_options(),
-            today = format_date(st.today()),
-            types = ApplicantType::ALL
-                .iter()
-                .map(|a| format!("<option value=\"{}\">{}</option>", a.column_key(), a.label()))
-                .collect::<String>(),
-        ));
-    }
-    staff_page(&st, &v, "申请办理", html)
-}
-
-pub(super) fn body_id_param(all: &[Body], code: &str) -> Option<i64> {
-    let c = code.trim();
-    if c.is_empty() {
-        return None;
-    }
-    Some(all.iter().find(|b| b.code == c).map(|b| b.id).unwrap_or(-1))
+    let view = queue_view(&ctx, &filter).await?;
+    render(&QueuePage {
+        layout: ctx.layout("申请办理"),
+        view,
+    })
 }
 
 #[derive(Deserialize)]
@@ -204,15 +286,25 @@ pub(super) struct RegisterForm {
     request_text: String,
 }
 
+/// The receipt of a registered application: the credentials to give the applicant.
+#[derive(Debug, Serialize)]
+pub struct RegisteredView {
+    pub id: i64,
+    pub code: String,
+    pub secret: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/registered.html")]
+struct RegisteredPage {
+    layout: Layout,
+    view: RegisteredView,
+}
+
 pub(super) async fn register_application(
-    State(st): State<AppState>,
-    v: Viewer,
-    Form(f): Form<RegisterForm>,
+    StaffForm(ctx, f): StaffForm<RegisterForm>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let body = body_by_code(&st, &f.body).await?;
-    s.require_clerk(body.id)?;
+    let body = ctx.clerk_body(&f.body).await?;
     let channel: Channel = f
         .channel
         .parse()
@@ -220,7 +312,8 @@ pub(super) async fn register_application(
     let applicant_type = ApplicantType::from_column_key(&f.applicant_type)
         .ok_or_else(|| AppError::BadRequest("申请人类型无效".into()))?;
     let received_on = parse_day(&f.received_on, "收到申请之日")?;
-    let (app, creds) = st
+    let (app, creds) = ctx
+        .st
         .store
         .receive_application(
             &NewApplication {
@@ -237,174 +330,316 @@ pub(super) async fn register_application(
                     address: None,
                 },
             },
-            &s.user.login,
+            &ctx.s.user.login,
             "工作人员登记",
         )
         .await?;
-    let html = format!(
-        "<h2>已登记</h2><div class=\"receipt\"><p>请将查询码和密码告知申请人：</p><dl class=\"meta\"><dt>查询码</dt><dd><code>{}</code></dd><dt>查询密码</dt><dd><code>{}</code></dd></dl>\
-         <p><a href=\"/staff/applications/{}\">办理此申请</a></p></div>",
-        esc(&creds.code),
-        esc(&creds.secret),
-        app.id
-    );
-    staff_page(&st, &v, "已登记", html)
+    render(&RegisteredPage {
+        layout: ctx.layout("已登记"),
+        view: RegisteredView {
+            id: app.id,
+            code: creds.code.clone(),
+            secret: creds.secret.clone(),
+        },
+    })
 }
 
 // --- One application --------------------------------------------------------------------
 
-pub(super) async fn load_app(
-    st: &AppState,
-    s: &Staff,
-    id: i64,
-) -> PageResult<(Application, Vec<Body>)> {
-    let app = st.store.get_application(id).await?;
-    let all = st.store.list_bodies().await?;
-    if !s.can_read(&all, app.body_id) {
+/// One application (申请详情) with the applicant's personal data as the user may see it (the
+/// read audited), the statutory clock, the history and the transitions the user may record.
+#[derive(Debug, Serialize)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub tracking_code: String,
+    /// The body's code.
+    pub body: String,
+    pub body_name: String,
+    pub applicant_type: &'static str,
+    pub applicant_type_label: &'static str,
+    pub channel: &'static str,
+    pub channel_label: String,
+    pub request_text: String,
+    /// Whether `personal` is masked (oversight).
+    pub personal_masked: bool,
+    pub personal: PersonalData,
+    pub status: Status,
+    pub state_label: &'static str,
+    pub received_on: String,
+    pub due_on: Option<String>,
+    pub clock: ClockView,
+    pub events: Vec<ApplicationEvent>,
+    /// Clerk work on the body.
+    pub can_act: bool,
+    pub can_approve_extension: bool,
+    /// The transitions offered (none once closed).
+    pub actions: Vec<ActionView>,
+    /// The default date of the transition forms.
+    pub today: String,
+}
+
+/// The statutory clock of an application, or why it cannot be computed.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ClockView {
+    Computed {
+        working_days: u32,
+        used: u32,
+        remaining: u32,
+        due: Option<String>,
+        steps: Vec<String>,
+        warnings: Vec<String>,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// A transition form: the event `kind` and its title.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub kind: &'static str,
+    pub title: &'static str,
+}
+
+/// A row of the history.
+pub struct EventRow {
+    pub seq: u32,
+    pub on: String,
+    pub label: &'static str,
+    pub actor: String,
+    pub note: String,
+}
+
+impl ApplicationView {
+    /// The history as the page lists it.
+    pub fn history(&self) -> Vec<EventRow> {
+        self.events
+            .iter()
+            .map(|e| EventRow {
+                seq: e.seq,
+                on: format_date(e.on),
+                label: e.kind.label_zh(),
+                actor: e.actor.clone(),
+                note: e.note.clone(),
+            })
+            .collect()
+    }
+
+    pub fn due_text(&self) -> &str {
+        self.due_on.as_deref().unwrap_or("—")
+    }
+
+    pub fn phone_text(&self) -> &str {
+        self.personal.phone.as_deref().unwrap_or("—")
+    }
+
+    pub fn email_text(&self) -> &str {
+        self.personal.email.as_deref().unwrap_or("—")
+    }
+
+    pub fn address_text(&self) -> &str {
+        self.personal.address.as_deref().unwrap_or("—")
+    }
+
+    /// Options of the outcome select (表三).
+    pub fn outcomes(&self) -> Vec<SelectOption> {
+        Outcome::ALL
+            .iter()
+            .map(|o| SelectOption::new(o.code(), o.label(), false))
+            .collect()
+    }
+}
+
+/// The transitions of an open application, for a clerk (extension approval for a reviewer).
+fn actions(reviewer: bool) -> Vec<ActionView> {
+    let mut v = vec![
+        ("decided", "作出答复"),
+        ("correction_requested", "告知补正"),
+        ("corrected", "收到补正"),
+        ("correction_lapsed", "逾期未补正"),
+        ("consultation_started", "开始征求意见"),
+        ("consultation_ended", "征求意见结束"),
+    ];
+    if reviewer {
+        v.push(("extension_approved", "批准延期答复"));
+    }
+    v.extend([
+        ("fee_noticed", "发出收费通知"),
+        ("fee_paid", "已缴费"),
+        ("fee_lapsed", "逾期未缴费"),
+        ("withdrawn", "申请人撤回"),
+    ]);
+    v.into_iter()
+        .map(|(kind, title)| ActionView { kind, title })
+        .collect()
+}
+
+/// An application the user may read, with every body.
+async fn load_app(ctx: &StaffCtx, id: i64) -> PageResult<(Application, Vec<Body>)> {
+    let app = match ctx.st.store.get_application(id).await {
+        Ok(a) => a,
+        Err(gongkai_store::StoreError::NotFound { .. }) => {
+            return Err(AppError::NotFound("申请".into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let all = ctx.st.store.list_bodies().await?;
+    if !ctx.s.can_read(&all, app.body_id) {
         return Err(crate::auth::forbidden());
     }
     Ok((app, all))
 }
 
-pub(super) fn outcome_options() -> String {
-    Outcome::ALL
-        .iter()
-        .map(|o| {
-            format!(
-                "<option value=\"{}\">{}</option>",
-                o.code(),
-                esc(&o.label())
-            )
-        })
-        .collect()
-}
-
-pub(super) async fn application(
-    State(st): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let (app, all) = load_app(&st, &s, id).await?;
+/// One application as the page and the API show it.
+pub async fn application_view(ctx: &StaffCtx, id: i64) -> PageResult<ApplicationView> {
+    let st = &ctx.st;
+    let (app, all) = load_app(ctx, id).await?;
     let body = all
         .iter()
         .find(|b| b.id == app.body_id)
-        .cloned()
-        .ok_or(AppError::NotFound("机关".into()))?;
-    let personal = crate::auth::personal_data_for(&st, &s, &app).await?;
+        .ok_or_else(|| AppError::NotFound("机关".into()))?;
+    let personal = crate::auth::personal_data_for(st, &ctx.s, &app).await?;
     let events = st.store.application_events(app.id).await?;
-    let clock = app
+    let clock = match app
         .status
-        .clock(app.channel, st.store.calendar(), st.today());
-    let mut html = format!(
-        "<p class=\"crumbs\"><a href=\"/staff\">申请办理</a> › {code}</p><h2>申请 {code}</h2><div class=\"grid2\"><div class=\"card\"><dl class=\"meta\">\
-         <dt>受理机关</dt><dd>{b}</dd><dt>申请人类型</dt><dd>{at}</dd><dt>申请人</dt><dd>{name}</dd><dt>联系电话</dt><dd>{phone}</dd><dt>电子邮箱</dt><dd>{email}</dd>\
-         <dt>通信地址</dt><dd>{addr}</dd><dt>提交方式</dt><dd>{ch}</dd><dt>收到日期</dt><dd>{r}</dd><dt>状态</dt><dd id=\"state\">{state}</dd><dt>答复期限</dt><dd>{due}</dd></dl>\
-         <h3>申请内容</h3><p>{text}</p></div>",
-        code = esc(&app.tracking_code),
-        b = esc(&body.name),
-        at = app.applicant_type.label(),
-        name = esc(&personal.name),
-        phone = esc(personal.phone.as_deref().unwrap_or("—")),
-        email = esc(personal.email.as_deref().unwrap_or("—")),
-        addr = esc(personal.address.as_deref().unwrap_or("—")),
-        ch = esc(&app.channel.to_string()),
-        r = format_date(app.status.received_on),
-        state = app.status.state.label_zh(),
-        due = app.due_on.map(format_date).unwrap_or_else(|| "—".into()),
-        text = esc(&app.request_text),
-    );
-    html.push_str("<div class=\"card\"><h3>法定期限计算</h3>");
-    match clock {
-        Ok(c) => {
-            html.push_str(&format!(
-                "<p>已用 {} 个工作日，剩余 {} 个工作日（共 {} 个）。</p><ol>",
-                c.used, c.remaining, c.working_days
-            ));
-            for step in &c.steps {
-                html.push_str(&format!("<li>{}</li>", esc(step)));
-            }
-            html.push_str("</ol>");
-        }
-        Err(e) => html.push_str(&format!("<p class=\"err\">{}</p>", esc(&e.to_string()))),
+        .clock(app.channel, st.store.calendar(), ctx.today())
+    {
+        Ok(c) => ClockView::Computed {
+            working_days: c.working_days,
+            used: c.used,
+            remaining: c.remaining,
+            due: c.due.map(format_date),
+            steps: c.steps,
+            warnings: c.warnings,
+        },
+        Err(e) => ClockView::Failed {
+            error: e.to_string(),
+        },
+    };
+    let can_act = ctx.s.require_clerk(app.body_id).is_ok();
+    let can_approve_extension = ctx.s.require_reviewer(app.body_id).is_ok();
+    Ok(ApplicationView {
+        id: app.id,
+        body: body.code.clone(),
+        body_name: body.name.clone(),
+        applicant_type: app.applicant_type.column_key(),
+        applicant_type_label: app.applicant_type.label(),
+        channel: app.channel.as_str(),
+        channel_label: app.channel.to_string(),
+        personal_masked: !ctx.s.can_read_personal(app.body_id),
+        personal,
+        state_label: app.status.state.label_zh(),
+        received_on: format_date(app.status.received_on),
+        due_on: app.due_on.map(format_date),
+        clock,
+        events,
+        can_act,
+        can_approve_extension,
+        actions: if can_act && !app.status.state.is_closed() {
+            actions(can_approve_extension)
+        } else {
+            Vec::new()
+        },
+        today: format_date(ctx.today()),
+        tracking_code: app.tracking_code,
+        request_text: app.request_text,
+        status: app.status,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff/application.html")]
+struct ApplicationPage {
+    layout: Layout,
+    view: ApplicationView,
+}
+
+pub(super) async fn application(ctx: StaffCtx, Path(id): Path<i64>) -> PageResult<Response> {
+    let view = application_view(&ctx, id).await?;
+    render(&ApplicationPage {
+        layout: ctx.layout(&format!("申请 {}", view.tracking_code)),
+        view,
+    })
+}
+
+// --- Transitions ----------------------------------------------------------------------------
+
+/// The fields of a transition, from the page's form or the API's JSON, before validation.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EventParams<'a> {
+    pub kind: &'a str,
+    pub outcome: &'a str,
+    pub reference: &'a str,
+    pub summary: &'a str,
+    pub deadline: &'a str,
+    pub consultee: &'a str,
+    pub days: &'a str,
+    pub amount: &'a str,
+}
+
+/// Parse a yuan amount like `120` or `120.50` into fen.
+fn yuan_to_fen(s: &str) -> Option<i64> {
+    let d: gongkai_report::Decimal = s.trim().parse().ok()?;
+    let fen = d * gongkai_report::Decimal::from(100);
+    if !fen.fract().is_zero() || fen.is_sign_negative() {
+        return None;
     }
-    html.push_str("</div></div><h3>办理记录</h3><table class=\"list\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">日期</th><th scope=\"col\">事项</th><th scope=\"col\">经办人</th><th scope=\"col\">备注</th></tr></thead><tbody>");
-    for e in &events {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            e.seq,
-            format_date(e.on),
-            e.kind.label_zh(),
-            esc(&e.actor),
-            esc(&e.note)
-        ));
-    }
-    html.push_str("</tbody></table>");
-    if !app.status.state.is_closed() && s.require_clerk(app.body_id).is_ok() {
-        let csrf = csrf_field(&v);
-        let t = format_date(st.today());
-        let action = format!("/staff/applications/{}/event", app.id);
-        let form = |title: &str, kind: &str, fields: &str| {
-            format!(
-                "<form class=\"card stack\" method=\"post\" action=\"{action}\"><h3>{title}</h3>{csrf}<input type=\"hidden\" name=\"kind\" value=\"{kind}\">\
-                 {fields}<label>日期 <input type=\"date\" name=\"on\" value=\"{t}\" required></label>\
-                 <label>备注 <input type=\"text\" name=\"note\" maxlength=\"500\"></label><p><button type=\"submit\">{title}</button></p></form>"
-            )
-        };
-        html.push_str("<h2>办理</h2><div class=\"grid2\">");
-        html.push_str(&form(
-            "作出答复",
-            "decided",
-            &format!(
-                "<label for=\"outcome\">办理结果（表三）</label><select id=\"outcome\" name=\"outcome\">{}</select>\
-                 <label for=\"reference\">答复文书编号</label><input id=\"reference\" type=\"text\" name=\"reference\" required maxlength=\"100\">\
-                 <label for=\"summary\">答复内容摘要</label><textarea id=\"summary\" name=\"summary\" rows=\"3\" required maxlength=\"2000\"></textarea>",
-                outcome_options()
-            ),
-        ));
-        html.push_str(&form(
-            "告知补正",
-            "correction_requested",
-            "<label>补正期限 <input type=\"date\" name=\"deadline\" required></label>",
-        ));
-        html.push_str(&form("收到补正", "corrected", ""));
-        html.push_str(&form("逾期未补正", "correction_lapsed", ""));
-        html.push_str(&form(
-            "开始征求意见",
-            "consultation_started",
-            "<label>征求对象 <select name=\"consultee\"><option value=\"third_party\">第三方</option><option value=\"other_agency\">其他机关</option></select></label>",
-        ));
-        html.push_str(&form("征求意见结束", "consultation_ended", ""));
-        if s.require_reviewer(app.body_id).is_ok() {
-            html.push_str(&form(
-                "批准延期答复",
-                "extension_approved",
-                "<label>延长工作日（不超过20） <input type=\"number\" name=\"days\" min=\"1\" max=\"20\" value=\"20\" required></label>",
-            ));
-        }
-        html.push_str(&form(
-            "发出收费通知",
-            "fee_noticed",
-            "<label>金额（元） <input type=\"text\" name=\"amount\" inputmode=\"decimal\" required></label>",
-        ));
-        html.push_str(&form("已缴费", "fee_paid", ""));
-        html.push_str(&form("逾期未缴费", "fee_lapsed", ""));
-        html.push_str(&form("申请人撤回", "withdrawn", ""));
-        html.push_str("</div>");
-    }
-    staff_page(&st, &v, &format!("申请 {}", app.tracking_code), html)
+    use rust_decimal::prelude::ToPrimitive;
+    fen.to_i64()
+}
+
+/// The ledger event of a transition's fields.
+pub fn parse_event(p: &EventParams<'_>) -> Result<EventKind, AppError> {
+    Ok(match p.kind {
+        "decided" => EventKind::Decided {
+            outcome: Outcome::from_code(p.outcome)
+                .ok_or_else(|| AppError::BadRequest("请选择办理结果".into()))?,
+            reply: ReplyDocument {
+                reference: p.reference.trim().to_string(),
+                summary: p.summary.trim().to_string(),
+            },
+        },
+        "correction_requested" => EventKind::CorrectionRequested {
+            deadline: parse_day(p.deadline, "补正期限")?,
+        },
+        "corrected" => EventKind::Corrected,
+        "correction_lapsed" => EventKind::CorrectionLapsed,
+        "consultation_started" => EventKind::ConsultationStarted {
+            consultee: match p.consultee {
+                "other_agency" => Consultee::OtherAgency,
+                _ => Consultee::ThirdParty,
+            },
+        },
+        "consultation_ended" => EventKind::ConsultationEnded,
+        "extension_approved" => EventKind::ExtensionApproved {
+            days: p
+                .days
+                .trim()
+                .parse()
+                .map_err(|_| AppError::BadRequest("延长天数无效".into()))?,
+        },
+        "fee_noticed" => EventKind::FeeNoticed {
+            amount_fen: yuan_to_fen(p.amount)
+                .ok_or_else(|| AppError::BadRequest("金额无效".into()))?,
+        },
+        "fee_paid" => EventKind::FeePaid,
+        "fee_lapsed" => EventKind::FeeLapsed,
+        "withdrawn" => EventKind::Withdrawn,
+        other => return Err(AppError::BadRequest(format!("未知的办理事项 `{other}`"))),
+    })
 }
 
 #[derive(Deserialize, Default)]
-pub(crate) struct EventForm {
+pub(super) struct EventForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
     kind: String,
     #[serde(default)]
-    pub(crate) on: String,
+    on: String,
     #[serde(default)]
-    pub(crate) note: String,
+    note: String,
     #[serde(default)]
     outcome: String,
     #[serde(default)]
@@ -421,74 +656,51 @@ pub(crate) struct EventForm {
     amount: String,
 }
 
-/// Parse a yuan amount like `120` or `120.50` into fen.
-pub(super) fn yuan_to_fen(s: &str) -> Option<i64> {
-    let d: gongkai_report::Decimal = s.trim().parse().ok()?;
-    let fen = d * gongkai_report::Decimal::from(100);
-    if !fen.fract().is_zero() || fen.is_sign_negative() {
-        return None;
+csrf_forms!(RegisterForm, EventForm);
+
+impl EventForm {
+    fn params(&self) -> EventParams<'_> {
+        EventParams {
+            kind: &self.kind,
+            outcome: &self.outcome,
+            reference: &self.reference,
+            summary: &self.summary,
+            deadline: &self.deadline,
+            consultee: &self.consultee,
+            days: &self.days,
+            amount: &self.amount,
+        }
     }
-    use rust_decimal::prelude::ToPrimitive;
-    fen.to_i64()
 }
 
-pub(crate) fn event_from_form(f: &EventForm) -> Result<EventKind, AppError> {
-    Ok(match f.kind.as_str() {
-        "decided" => EventKind::Decided {
-            outcome: Outcome::from_code(&f.outcome)
-                .ok_or_else(|| AppError::BadRequest("请选择办理结果".into()))?,
-            reply: ReplyDocument {
-                reference: f.reference.trim().to_string(),
-                summary: f.summary.trim().to_string(),
-            },
-        },
-        "correction_requested" => EventKind::CorrectionRequested {
-            deadline: parse_day(&f.deadline, "补正期限")?,
-        },
-        "corrected" => EventKind::Corrected,
-        "correction_lapsed" => EventKind::CorrectionLapsed,
-        "consultation_started" => EventKind::ConsultationStarted {
-            consultee: match f.consultee.as_str() {
-                "other_agency" => Consultee::OtherAgency,
-                _ => Consultee::ThirdParty,
-            },
-        },
-        "consultation_ended" => EventKind::ConsultationEnded,
-        "extension_approved" => EventKind::ExtensionApproved {
-            days: f
-                .days
-                .trim()
-                .parse()
-                .map_err(|_| AppError::BadRequest("延长天数无效".into()))?,
-        },
-        "fee_noticed" => EventKind::FeeNoticed {
-            amount_fen: yuan_to_fen(&f.amount)
-                .ok_or_else(|| AppError::BadRequest("金额无效".into()))?,
-        },
-        "fee_paid" => EventKind::FeePaid,
-        "fee_lapsed" => EventKind::FeeLapsed,
-        "withdrawn" => EventKind::Withdrawn,
-        other => return Err(AppError::BadRequest(format!("未知的办理事项 `{other}`"))),
-    })
+/// Record a transition (the page's form and the API alike): clerk work on the body, an
+/// extension needs a reviewer.
+pub async fn record_event(
+    ctx: &StaffCtx,
+    id: i64,
+    params: &EventParams<'_>,
+    on: &str,
+    note: &str,
+) -> PageResult<(Application, Application)> {
+    let (app, _) = load_app(ctx, id).await?;
+    ctx.s.require_clerk(app.body_id)?;
+    let event = parse_event(params)?;
+    if matches!(event, EventKind::ExtensionApproved { .. }) {
+        ctx.s.require_reviewer(app.body_id)?;
+    }
+    let on = parse_day(on, "日期")?;
+    let updated = ctx
+        .st
+        .store
+        .apply_event(app.id, &event, on, &ctx.s.user.login, note.trim())
+        .await?;
+    Ok((app, updated))
 }
 
 pub(super) async fn application_event(
-    State(st): State<AppState>,
-    v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<EventForm>,
+    StaffForm(ctx, f): StaffForm<EventForm>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let (app, _) = load_app(&st, &s, id).await?;
-    s.require_clerk(app.body_id)?;
-    let event = event_from_form(&f)?;
-    if matches!(event, EventKind::ExtensionApproved { .. }) {
-        s.require_reviewer(app.body_id)?;
-    }
-    let on = parse_day(&f.on, "日期")?;
-    st.store
-        .apply_event(app.id, &event, on, &s.user.login, f.note.trim())
-        .await?;
+    let (app, _) = record_event(&ctx, id, &f.params(), &f.on, &f.note).await?;
     Ok(Redirect::to(&format!("/staff/applications/{}", app.id)).into_response())
 }

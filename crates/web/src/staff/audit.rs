@@ -1,25 +1,55 @@
-//! The audit log.
+//! The audit log (操作日志) of the bodies the user may read.
 
-use super::*;
+use super::StaffCtx;
+use crate::error::PageResult;
+use crate::views::{Layout, render};
+use askama::Template;
+use axum::response::Response;
+use serde::Serialize;
 
-pub(super) async fn audit(State(st): State<AppState>, v: Viewer) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let all = st.store.list_bodies().await?;
-    let readable = s.readable_bodies(&all);
-    let log = st.store.audit_log(&readable, 200).await?;
-    let mut html = String::from(
-        "<h2>操作日志</h2><table class=\"list\"><thead><tr><th scope=\"col\">时间</th><th scope=\"col\">用户</th><th scope=\"col\">操作</th><th scope=\"col\">对象</th><th scope=\"col\">说明</th></tr></thead><tbody>",
-    );
-    for e in &log {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&e.at),
-            esc(&e.actor),
-            esc(&e.action),
-            esc(&e.target),
-            esc(&e.detail)
-        ));
-    }
-    html.push_str("</tbody></table>");
-    staff_page(&st, &v, "操作日志", html)
+/// Entries shown.
+const AUDIT_ROWS: i64 = 200;
+
+/// The latest audit entries of the readable bodies.
+#[derive(Debug, Serialize)]
+pub struct AuditView {
+    pub entries: Vec<AuditRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    view: AuditView,
+}
+
+pub(super) async fn audit(ctx: StaffCtx) -> PageResult<Response> {
+    let all = ctx.st.store.list_bodies().await?;
+    let readable = ctx.s.readable_bodies(&all);
+    let log = ctx.st.store.audit_log(&readable, AUDIT_ROWS).await?;
+    let view = AuditView {
+        entries: log
+            .into_iter()
+            .map(|e| AuditRow {
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+                detail: e.detail,
+            })
+            .collect(),
+    };
+    render(&AuditPage {
+        layout: ctx.layout("操作日志"),
+        view,
+    })
 }

@@ -1,49 +1,87 @@
-//! Administrative review and litigation cases.
+//! Administrative review and litigation cases (行政复议、行政诉讼).
 
-use super::*;
+use super::{
+    BodyQuery, BodyRef, BodySwitcher, SelectOption, StaffCtx, StaffForm, back_to, csrf_forms,
+    parse_day,
+};
+use crate::error::{AppError, PageResult};
+use crate::views::{Layout, render};
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Response;
+use gongkai_calendar::format_date;
+use gongkai_ledger::{CaseKind, CaseOutcome, CaseRecord};
+use serde::{Deserialize, Serialize};
 
-pub(super) async fn cases(
-    State(st): State<AppState>,
-    v: Viewer,
-    Query(q): Query<BodyQuery>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let (body, choices) = chosen_body(&st, &s, &q.body).await?;
-    let list = st.store.list_cases(body.id, None).await?;
-    let mut html = format!("<h2>行政复议、行政诉讼（{}）</h2>", esc(&body.name));
-    html.push_str(&body_switcher("/staff/cases", &choices, &body, ""));
-    html.push_str("<table class=\"list\"><thead><tr><th scope=\"col\">案号</th><th scope=\"col\">类别</th><th scope=\"col\">结果</th><th scope=\"col\">立案日期</th><th scope=\"col\">审结日期</th></tr></thead><tbody>");
-    for c in &list {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&c.record.reference),
-            c.record.kind.label_zh(),
-            c.record.outcome.label_zh(),
-            format_date(c.record.filed_on),
-            c.record
-                .closed_on
-                .map(format_date)
-                .unwrap_or_else(|| "—".into())
-        ));
+/// A body's cases, with the form registering one (clerks).
+#[derive(Debug, Serialize)]
+pub struct CasesView {
+    pub body: BodyRef,
+    pub switcher: BodySwitcher,
+    pub cases: Vec<CaseRow>,
+    pub can_edit: bool,
+}
+
+impl CasesView {
+    pub fn kinds(&self) -> Vec<SelectOption> {
+        CaseKind::ALL
+            .iter()
+            .map(|k| SelectOption::new(k.key(), k.label_zh(), false))
+            .collect()
     }
-    html.push_str("</tbody></table>");
-    if s.require_clerk(body.id).is_ok() {
-        html.push_str(&format!(
-            "<h2>登记案件</h2><form class=\"card stack\" method=\"post\" action=\"/staff/cases\">{csrf}<input type=\"hidden\" name=\"body\" value=\"{code}\">\
-             <label for=\"k-ref\">案号</label><input id=\"k-ref\" type=\"text\" name=\"reference\" required>\
-             <label for=\"k-kind\">类别</label><select id=\"k-kind\" name=\"kind\">{kinds}</select>\
-             <label for=\"k-outcome\">结果</label><select id=\"k-outcome\" name=\"outcome\">{outcomes}</select>\
-             <label for=\"k-filed\">立案日期</label><input id=\"k-filed\" type=\"date\" name=\"filed_on\" required>\
-             <label for=\"k-closed\">审结日期</label><input id=\"k-closed\" type=\"date\" name=\"closed_on\">\
-             <label for=\"k-app\">关联申请编号（可选）</label><input id=\"k-app\" type=\"text\" name=\"application_id\" inputmode=\"numeric\">\
-             <p><button type=\"submit\">登记</button></p></form>",
-            csrf = csrf_field(&v),
-            code = esc(&body.code),
-            kinds = CaseKind::ALL.iter().map(|k| format!("<option value=\"{}\">{}</option>", k.key(), k.label_zh())).collect::<String>(),
-            outcomes = CaseOutcome::ALL.iter().map(|k| format!("<option value=\"{}\">{}</option>", k.key(), k.label_zh())).collect::<String>(),
-        ));
+
+    pub fn outcomes(&self) -> Vec<SelectOption> {
+        CaseOutcome::ALL
+            .iter()
+            .map(|k| SelectOption::new(k.key(), k.label_zh(), false))
+            .collect()
     }
-    staff_page(&st, &v, "复议诉讼", html)
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseRow {
+    pub reference: String,
+    pub kind: &'static str,
+    pub outcome: &'static str,
+    pub filed_on: String,
+    pub closed_on: Option<String>,
+}
+
+impl CaseRow {
+    pub fn closed_text(&self) -> &str {
+        self.closed_on.as_deref().unwrap_or("—")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/cases.html")]
+struct CasesPage {
+    layout: Layout,
+    view: CasesView,
+}
+
+pub(super) async fn cases(ctx: StaffCtx, Query(q): Query<BodyQuery>) -> PageResult<Response> {
+    let (body, switcher) = ctx.chosen_body(&q.body, "/staff/cases", None).await?;
+    let list = ctx.st.store.list_cases(body.id, None).await?;
+    let view = CasesView {
+        body: BodyRef::from(&body),
+        switcher,
+        cases: list
+            .into_iter()
+            .map(|c| CaseRow {
+                kind: c.record.kind.label_zh(),
+                outcome: c.record.outcome.label_zh(),
+                filed_on: format_date(c.record.filed_on),
+                closed_on: c.record.closed_on.map(format_date),
+                reference: c.record.reference,
+            })
+            .collect(),
+        can_edit: ctx.s.require_clerk(body.id).is_ok(),
+    };
+    render(&CasesPage {
+        layout: ctx.layout("复议诉讼"),
+        view,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -66,15 +104,10 @@ pub(super) struct CaseForm {
     application_id: String,
 }
 
-pub(super) async fn create_case(
-    State(st): State<AppState>,
-    v: Viewer,
-    Form(f): Form<CaseForm>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let body = body_by_code(&st, &f.body).await?;
-    s.require_clerk(body.id)?;
+csrf_forms!(CaseForm);
+
+pub(super) async fn create_case(StaffForm(ctx, f): StaffForm<CaseForm>) -> PageResult<Response> {
+    let body = ctx.clerk_body(&f.body).await?;
     let rec = CaseRecord {
         body_id: body.id,
         application_id: f.application_id.trim().parse().ok(),
@@ -90,6 +123,6 @@ pub(super) async fn create_case(
         reference: f.reference.trim().to_string(),
         note: String::new(),
     };
-    st.store.create_case(&rec, &s.user.login).await?;
+    ctx.st.store.create_case(&rec, &ctx.s.user.login).await?;
     Ok(back_to("/staff/cases", &body, None))
 }

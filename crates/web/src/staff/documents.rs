@@ -1,127 +1,176 @@
 //! Documents (政府信息): list, create, edit, publish, attachments.
 
-use super::*;
+use super::{BodyQuery, BodyRef, BodySwitcher, SelectOption, StaffCtx, StaffForm, csrf_forms};
+use super::{back_to, parse_day};
+use crate::error::{AppError, PageResult};
+use crate::views::{Layout, Pager, render};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_calendar::format_date;
+use gongkai_ledger::Body;
+use gongkai_ledger::content::{CatalogItem, PublicDocumentRecord, TOPICS};
+use gongkai_store::DocumentQuery;
+use serde::{Deserialize, Serialize};
 
-pub(super) fn document_form(
-    st: &AppState,
-    v: &Viewer,
-    action: &str,
-    body: &Body,
-    catalog: &[gongkai_ledger::content::CatalogItem],
-    d: Option<&PublicDocumentRecord>,
-) -> String {
-    let val = |f: fn(&PublicDocumentRecord) -> String| d.map(f).unwrap_or_default();
-    format!(
-        "<form class=\"card stack\" method=\"post\" action=\"{action}\">{csrf}<input type=\"hidden\" name=\"body\" value=\"{code}\">\
-         <label for=\"d-title\">标题</label><input id=\"d-title\" type=\"text\" name=\"title\" required maxlength=\"300\" value=\"{title}\">\
-         <label for=\"d-publisher\">发布机构</label><input id=\"d-publisher\" type=\"text\" name=\"publisher\" required value=\"{publisher}\">\
-         <label for=\"d-number\">文号</label><input id=\"d-number\" type=\"text\" name=\"doc_number\" maxlength=\"100\" value=\"{number}\">\
-         <label for=\"d-written\">成文日期</label><input id=\"d-written\" type=\"date\" name=\"written_on\" required value=\"{written}\">\
-         <label for=\"d-topic\">主题分类</label><select id=\"d-topic\" name=\"topic\">{topics}</select>\
-         <label for=\"d-item\">标准目录事项</label><select id=\"d-item\" name=\"catalog_item\"><option value=\"\">（无）</option>{items}</select>\
-         <label for=\"d-text\">正文</label><textarea id=\"d-text\" name=\"text\" rows=\"10\" required>{text}</textarea>\
-         <p><button type=\"submit\">保存</button></p></form>",
-        csrf = csrf_field(v),
-        code = esc(&body.code),
-        title = esc(&val(|d| d.title.clone())),
-        publisher = esc(&d
-            .map(|d| d.publisher.clone())
-            .unwrap_or_else(|| body.name.clone())),
-        number = esc(&val(|d| d.doc_number.clone())),
-        written = d
-            .map(|d| format_date(d.written_on))
-            .unwrap_or_else(|| format_date(st.today())),
-        topics = TOPICS
-            .iter()
-            .map(|t| format!(
-                "<option{}>{t}</option>",
-                if d.is_some_and(|d| d.topic == *t) {
-                    " selected"
-                } else {
-                    ""
-                }
-            ))
-            .collect::<String>(),
-        items = catalog
-            .iter()
-            .map(|i| format!(
-                "<option value=\"{}\"{}>{}·{}</option>",
-                i.id,
-                if d.is_some_and(|d| d.catalog_item_id == Some(i.id)) {
-                    " selected"
-                } else {
-                    ""
-                },
-                esc(&i.record.domain),
-                esc(&i.record.name)
-            ))
-            .collect::<String>(),
-        text = esc(&val(|d| d.text.clone())),
-    )
+/// Rows per page of the staff document list.
+const STAFF_PAGE_SIZE: i64 = 50;
+
+/// A body's documents, drafts included (政府信息), with the form creating one.
+#[derive(Debug, Serialize)]
+pub struct DocumentsView {
+    pub body: BodyRef,
+    pub switcher: BodySwitcher,
+    /// Documents in the whole list.
+    pub total: i64,
+    pub documents: Vec<DocumentRow>,
+    /// The pager, when the list has more than one page.
+    pub pager: Option<Pager>,
+    /// Clerk work on the body: publish toggles and the new-document form.
+    pub can_edit: bool,
+    pub form: Option<DocumentFormView>,
 }
 
-pub(super) async fn documents(
-    State(st): State<AppState>,
-    v: Viewer,
-    Query(q): Query<BodyQuery>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let (body, choices) = chosen_body(&st, &s, &q.body).await?;
+#[derive(Debug, Serialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub index_number: String,
+    pub title: String,
+    pub written_on: String,
+    pub published: bool,
+}
+
+impl DocumentRow {
+    pub fn state_label(&self) -> &'static str {
+        if self.published {
+            "已发布"
+        } else {
+            "未发布"
+        }
+    }
+
+    /// The value the publish toggle posts.
+    pub fn toggle_value(&self) -> &'static str {
+        if self.published { "0" } else { "1" }
+    }
+
+    pub fn toggle_label(&self) -> &'static str {
+        if self.published { "撤回" } else { "发布" }
+    }
+}
+
+/// The form creating or editing a document.
+#[derive(Debug, Serialize)]
+pub struct DocumentFormView {
+    pub action: String,
+    pub body_code: String,
+    pub title: String,
+    pub publisher: String,
+    pub doc_number: String,
+    pub written_on: String,
+    pub topics: Vec<SelectOption>,
+    pub catalog_items: Vec<SelectOption>,
+    pub text: String,
+}
+
+impl DocumentFormView {
+    fn new(
+        ctx: &StaffCtx,
+        action: String,
+        body: &Body,
+        catalog: &[CatalogItem],
+        d: Option<&PublicDocumentRecord>,
+    ) -> DocumentFormView {
+        DocumentFormView {
+            action,
+            body_code: body.code.clone(),
+            title: d.map(|d| d.title.clone()).unwrap_or_default(),
+            publisher: d
+                .map(|d| d.publisher.clone())
+                .unwrap_or_else(|| body.name.clone()),
+            doc_number: d.map(|d| d.doc_number.clone()).unwrap_or_default(),
+            written_on: format_date(d.map_or_else(|| ctx.today(), |d| d.written_on)),
+            topics: TOPICS
+                .iter()
+                .map(|t| SelectOption::new(*t, *t, d.is_some_and(|d| d.topic == *t)))
+                .collect(),
+            catalog_items: catalog
+                .iter()
+                .map(|i| {
+                    SelectOption::new(
+                        i.id.to_string(),
+                        format!("{}·{}", i.record.domain, i.record.name),
+                        d.is_some_and(|d| d.catalog_item_id == Some(i.id)),
+                    )
+                })
+                .collect(),
+            text: d.map(|d| d.text.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/documents.html")]
+struct DocumentsPage {
+    layout: Layout,
+    view: DocumentsView,
+}
+
+pub(super) async fn documents(ctx: StaffCtx, Query(q): Query<BodyQuery>) -> PageResult<Response> {
+    let (body, switcher) = ctx.chosen_body(&q.body, "/staff/documents", None).await?;
     let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (docs, total) = st
+    let base = format!(
+        "/staff/documents?body={}&page=",
+        crate::portal::urlencode(&body.code)
+    );
+    let mut pager = Pager::new(base, page_no, STAFF_PAGE_SIZE, 0);
+    let (docs, total) = ctx
+        .st
         .store
         .list_public_documents(&DocumentQuery {
             body_id: body.id,
             published_only: false,
             catalog_item_id: None,
             limit: STAFF_PAGE_SIZE,
-            offset: (page_no - 1) * STAFF_PAGE_SIZE,
+            offset: pager.offset(),
         })
         .await?;
-    let catalog = st.store.list_catalog(body.id).await?;
-    let mut html = format!("<h2>政府信息（{}，共{total}条）</h2>", esc(&body.name));
-    html.push_str(&body_switcher("/staff/documents", &choices, &body, ""));
-    html.push_str("<table class=\"list\"><thead><tr><th scope=\"col\">索引号</th><th scope=\"col\">标题</th><th scope=\"col\">成文日期</th><th scope=\"col\">状态</th><th scope=\"col\">操作</th></tr></thead><tbody>");
-    let can_edit = s.require_clerk(body.id).is_ok();
-    for d in &docs {
-        let toggle = if can_edit {
-            format!(
-                "<form class=\"inline\" method=\"post\" action=\"/staff/documents/{}/publish\">{}<input type=\"hidden\" name=\"publish\" value=\"{}\"><button class=\"secondary\" type=\"submit\">{}</button></form>",
-                d.id,
-                csrf_field(&v),
-                if d.published { "0" } else { "1" },
-                if d.published { "撤回" } else { "发布" }
-            )
-        } else {
-            String::new()
-        };
-        html.push_str(&format!(
-            "<tr><td>{}</td><td><a href=\"/staff/documents/{}\">{}</a></td><td>{}</td><td>{}</td><td>{toggle}</td></tr>",
-            esc(&d.index_number),
-            d.id,
-            esc(&d.record.title),
-            format_date(d.record.written_on),
-            if d.published { "已发布" } else { "未发布" }
-        ));
-    }
-    html.push_str("</tbody></table>");
-    let pages = (total + STAFF_PAGE_SIZE - 1) / STAFF_PAGE_SIZE;
-    if pages > 1 {
-        let base = format!("/staff/documents?body={}&amp;page=", esc(&body.code));
-        html.push_str(&crate::views::pager(&base, page_no, pages));
-    }
-    if can_edit {
-        html.push_str("<h2>新建政府信息</h2>");
-        html.push_str(&document_form(
-            &st,
-            &v,
-            "/staff/documents",
+    pager.total = total;
+    let can_edit = ctx.s.require_clerk(body.id).is_ok();
+    let form = if can_edit {
+        let catalog = ctx.st.store.list_catalog(body.id).await?;
+        Some(DocumentFormView::new(
+            &ctx,
+            "/staff/documents".into(),
             &body,
             &catalog,
             None,
-        ));
-    }
-    staff_page(&st, &v, "政府信息", html)
+        ))
+    } else {
+        None
+    };
+    let view = DocumentsView {
+        body: BodyRef::from(&body),
+        switcher,
+        total,
+        documents: docs
+            .into_iter()
+            .map(|d| DocumentRow {
+                id: d.id,
+                index_number: d.index_number,
+                title: d.record.title,
+                written_on: format_date(d.record.written_on),
+                published: d.published,
+            })
+            .collect(),
+        pager: (pager.pages() > 1).then_some(pager),
+        can_edit,
+        form,
+    };
+    render(&DocumentsPage {
+        layout: ctx.layout("政府信息"),
+        view,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -146,7 +195,17 @@ pub(super) struct DocumentForm {
     text: String,
 }
 
-pub(super) fn record_from(f: &DocumentForm, body: &Body) -> Result<PublicDocumentRecord, AppError> {
+#[derive(Deserialize, Default)]
+pub(super) struct PublishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    publish: String,
+}
+
+csrf_forms!(DocumentForm, PublishForm);
+
+fn record_from(f: &DocumentForm, body: &Body) -> Result<PublicDocumentRecord, AppError> {
     Ok(PublicDocumentRecord {
         body_id: body.id,
         catalog_item_id: f.catalog_item.trim().parse().ok(),
@@ -160,108 +219,135 @@ pub(super) fn record_from(f: &DocumentForm, body: &Body) -> Result<PublicDocumen
 }
 
 pub(super) async fn create_document(
-    State(st): State<AppState>,
-    v: Viewer,
-    Form(f): Form<DocumentForm>,
+    StaffForm(ctx, f): StaffForm<DocumentForm>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let body = body_by_code(&st, &f.body).await?;
-    s.require_clerk(body.id)?;
+    let body = ctx.clerk_body(&f.body).await?;
     let rec = record_from(&f, &body)?;
-    let doc = st.store.create_public_document(&rec, &s.user.login).await?;
+    let doc = ctx
+        .st
+        .store
+        .create_public_document(&rec, &ctx.s.user.login)
+        .await?;
     Ok(Redirect::to(&format!("/staff/documents/{}", doc.id)).into_response())
 }
 
-pub(super) async fn edit_document(
-    State(st): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let d = st.store.get_public_document(id).await?;
-    let all = st.store.list_bodies().await?;
-    if !s.can_read(&all, d.record.body_id) {
-        return Err(crate::auth::forbidden());
-    }
-    let body = st.store.get_body(d.record.body_id).await?;
-    let catalog = st.store.list_catalog(body.id).await?;
-    let atts = st.store.list_attachments(d.id).await?;
-    let mut html = format!(
-        "<p class=\"crumbs\"><a href=\"/staff/documents?body={c}\">政府信息</a> › {idx}</p><h2>{t}</h2><p>索引号 {idx} · {state} · <a href=\"/docs/{id}\">查看</a></p>",
-        c = esc(&body.code),
-        idx = esc(&d.index_number),
-        t = esc(&d.record.title),
-        state = if d.published {
+/// One document: its state, the edit form and the attachments (clerks).
+#[derive(Debug, Serialize)]
+pub struct DocumentEditView {
+    pub id: i64,
+    pub index_number: String,
+    pub title: String,
+    pub published: bool,
+    pub body: BodyRef,
+    pub can_edit: bool,
+    pub form: Option<DocumentFormView>,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+impl DocumentEditView {
+    pub fn state_label(&self) -> &'static str {
+        if self.published {
             "已发布"
         } else {
             "未发布"
-        },
-        id = d.id
-    );
-    if s.require_clerk(body.id).is_ok() {
-        html.push_str(&document_form(
-            &st,
-            &v,
-            &format!("/staff/documents/{}", d.id),
-            &body,
-            &catalog,
-            Some(&d.record),
-        ));
-        html.push_str(&format!(
-            "<h3>附件</h3><ul>{}</ul><form class=\"card stack\" method=\"post\" action=\"/staff/documents/{}/attachments?csrf={}\" enctype=\"multipart/form-data\">\
-             <label for=\"file\">上传附件（不超过10 MiB）</label><input id=\"file\" type=\"file\" name=\"file\" required><p><button type=\"submit\">上传</button></p></form>",
-            atts.iter()
-                .map(|a| format!("<li><a href=\"/attachments/{}\">{}</a></li>", a.id, esc(&a.file_name)))
-                .collect::<String>(),
-            d.id,
-            crate::portal::urlencode(&v.csrf)
-        ));
+        }
     }
-    staff_page(&st, &v, &d.record.title, html)
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub file_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/document_edit.html")]
+struct DocumentEditPage {
+    layout: Layout,
+    view: DocumentEditView,
+    /// The upload form's action (the multipart body carries no CSRF field, so the token
+    /// travels in the query).
+    upload_action: String,
+}
+
+pub(super) async fn edit_document(ctx: StaffCtx, Path(id): Path<i64>) -> PageResult<Response> {
+    let st = &ctx.st;
+    let d = st.store.get_public_document(id).await?;
+    let all = st.store.list_bodies().await?;
+    if !ctx.s.can_read(&all, d.record.body_id) {
+        return Err(crate::auth::forbidden());
+    }
+    let body = st.store.get_body(d.record.body_id).await?;
+    let can_edit = ctx.s.require_clerk(body.id).is_ok();
+    let (form, attachments) = if can_edit {
+        let catalog = st.store.list_catalog(body.id).await?;
+        let atts = st.store.list_attachments(d.id).await?;
+        (
+            Some(DocumentFormView::new(
+                &ctx,
+                format!("/staff/documents/{}", d.id),
+                &body,
+                &catalog,
+                Some(&d.record),
+            )),
+            atts.into_iter()
+                .map(|a| AttachmentRow {
+                    id: a.id,
+                    file_name: a.file_name,
+                })
+                .collect(),
+        )
+    } else {
+        (None, Vec::new())
+    };
+    let upload_action = format!(
+        "/staff/documents/{}/attachments?csrf={}",
+        d.id,
+        crate::portal::urlencode(&ctx.v.csrf)
+    );
+    let view = DocumentEditView {
+        id: d.id,
+        index_number: d.index_number,
+        published: d.published,
+        body: BodyRef::from(&body),
+        can_edit,
+        form,
+        attachments,
+        title: d.record.title,
+    };
+    render(&DocumentEditPage {
+        layout: ctx.layout(&view.title),
+        view,
+        upload_action,
+    })
 }
 
 pub(super) async fn update_document(
-    State(st): State<AppState>,
-    v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<DocumentForm>,
+    StaffForm(ctx, f): StaffForm<DocumentForm>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let d = st.store.get_public_document(id).await?;
-    s.require_clerk(d.record.body_id)?;
-    let body = st.store.get_body(d.record.body_id).await?;
+    let d = ctx.st.store.get_public_document(id).await?;
+    ctx.s.require_clerk(d.record.body_id)?;
+    let body = ctx.st.store.get_body(d.record.body_id).await?;
     let rec = record_from(&f, &body)?;
-    st.store
-        .update_public_document(id, &rec, &s.user.login)
+    ctx.st
+        .store
+        .update_public_document(id, &rec, &ctx.s.user.login)
         .await?;
     Ok(Redirect::to(&format!("/staff/documents/{id}")).into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub(super) struct PublishForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    publish: String,
-}
-
 pub(super) async fn publish_document(
-    State(st): State<AppState>,
-    v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<PublishForm>,
+    StaffForm(ctx, f): StaffForm<PublishForm>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let d = st.store.get_public_document(id).await?;
-    s.require_clerk(d.record.body_id)?;
-    let publish = f.publish == "1";
-    st.store
-        .set_document_published(id, publish, st.today(), &s.user.login)
+    let d = ctx.st.store.get_public_document(id).await?;
+    ctx.s.require_clerk(d.record.body_id)?;
+    ctx.st
+        .store
+        .set_document_published(id, f.publish == "1", ctx.today(), &ctx.s.user.login)
         .await?;
-    let body = st.store.get_body(d.record.body_id).await?;
+    let body = ctx.st.store.get_body(d.record.body_id).await?;
     Ok(back_to("/staff/documents", &body, None))
 }
 
@@ -271,17 +357,16 @@ pub(super) struct CsrfQuery {
     csrf: String,
 }
 
+/// A multipart upload: the CSRF token is in the query (see [`DocumentEditPage`]).
 pub(super) async fn upload_attachment(
-    State(st): State<AppState>,
-    v: Viewer,
+    ctx: StaffCtx,
     Path(id): Path<i64>,
     Query(q): Query<CsrfQuery>,
     mut mp: Multipart,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&q.csrf)?;
-    let d = st.store.get_public_document(id).await?;
-    s.require_clerk(d.record.body_id)?;
+    ctx.check_csrf(&q.csrf)?;
+    let d = ctx.st.store.get_public_document(id).await?;
+    ctx.s.require_clerk(d.record.body_id)?;
     let mut saved = 0;
     while let Some(field) = mp
         .next_field()
@@ -303,8 +388,9 @@ pub(super) async fn upload_attachment(
         if data.is_empty() {
             continue;
         }
-        st.store
-            .add_attachment(id, &name, &ct, &data, &s.user.login)
+        ctx.st
+            .store
+            .add_attachment(id, &name, &ct, &data, &ctx.s.user.login)
             .await?;
         saved += 1;
     }

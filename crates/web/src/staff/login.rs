@@ -1,33 +1,47 @@
-//! Staff login and logout.
+//! Staff login and logout. These two run before (or without) a staff session, so they take
+//! the [`Viewer`] and check the form's CSRF token themselves.
 
-use super::*;
+use super::csrf_forms;
+use crate::app::AppState;
+use crate::auth::{Viewer, set_cookie};
+use crate::error::{AppError, PageResult};
+use crate::portal::client_ip;
+use crate::security::{SESSION_COOKIE, SESSION_SECONDS};
+use crate::views::{Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
 
-// --- Login ------------------------------------------------------------------------------
+/// The login screen.
+#[derive(Debug, Serialize)]
+pub struct LoginView {
+    pub error: Option<String>,
+}
 
-pub(super) fn login_html(v: &Viewer, err: Option<&str>) -> String {
-    format!(
-        "<h2>工作人员登录</h2>{e}<form class=\"card stack\" method=\"post\" action=\"/staff/login\">{csrf}\
-         <label for=\"login\">用户名</label><input id=\"login\" type=\"text\" name=\"login\" required autocomplete=\"username\">\
-         <label for=\"password\">密码</label><input id=\"password\" type=\"password\" name=\"password\" required autocomplete=\"current-password\">\
-         <p><button type=\"submit\">登录</button></p></form>",
-        e = err
-            .map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e)))
-            .unwrap_or_default(),
-        csrf = csrf_field(v)
-    )
+#[derive(Template)]
+#[template(path = "staff/login.html")]
+struct LoginPage {
+    layout: Layout,
+    view: LoginView,
+}
+
+fn login_page(st: &AppState, v: &Viewer, error: Option<&str>) -> PageResult<Response> {
+    render(&LoginPage {
+        layout: Layout::staff(st, v, "工作人员登录"),
+        view: LoginView {
+            error: error.map(str::to_string),
+        },
+    })
 }
 
 pub(super) async fn login_form(State(st): State<AppState>, v: Viewer) -> PageResult<Response> {
     if v.staff.is_some() {
         return Ok(Redirect::to("/staff").into_response());
     }
-    page(
-        &v,
-        site(&st),
-        "工作人员登录",
-        staff_nav(&v),
-        login_html(&v, None),
-    )
+    login_page(&st, &v, None)
 }
 
 #[derive(Deserialize)]
@@ -39,6 +53,14 @@ pub(super) struct LoginForm {
     #[serde(default)]
     password: String,
 }
+
+#[derive(Deserialize)]
+pub(super) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+csrf_forms!(LoginForm, CsrfOnly);
 
 pub(super) async fn login(
     State(st): State<AppState>,
@@ -54,16 +76,7 @@ pub(super) async fn login(
     }
     match st.store.verify_login(f.login.trim(), &f.password).await? {
         Some(user) => {
-            let session = Session::new(user.id, now_unix());
-            st.store
-                .audit(
-                    &user.login,
-                    None,
-                    "staff.login",
-                    &format!("user:{}", user.id),
-                    "",
-                )
-                .await?;
+            let session = crate::auth::sign_in(&st, &user, &format!("ip:{ip}")).await?;
             let mut res = Redirect::to("/staff").into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
@@ -86,23 +99,11 @@ pub(super) async fn login(
                     "",
                 )
                 .await?;
-            let mut res = page(
-                &v,
-                site(&st),
-                "工作人员登录",
-                staff_nav(&v),
-                login_html(&v, Some("用户名或密码不正确")),
-            )?;
-            *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            let mut res = login_page(&st, &v, Some("用户名或密码不正确"))?;
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
             Ok(res)
         }
     }
-}
-
-#[derive(Deserialize)]
-pub(super) struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub(super) async fn logout(
@@ -112,15 +113,7 @@ pub(super) async fn logout(
 ) -> PageResult<Response> {
     v.check_csrf(&f.csrf)?;
     if let Some(s) = &v.staff {
-        st.store
-            .audit(
-                &s.user.login,
-                None,
-                "staff.logout",
-                &format!("user:{}", s.user.id),
-                "",
-            )
-            .await?;
+        crate::auth::sign_out(&st, s).await?;
     }
     let mut res = Redirect::to("/staff/login").into_response();
     res.headers_mut().append(

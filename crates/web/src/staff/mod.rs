@@ -1,17 +1,14 @@
 //! The staff console: login, the application queue with working-day countdown, every ledger
 //! transition as a form, documents and catalog, cases and registers, the annual report
 //! workspace (live tables, narrative, rule results, approval, immutable publication) and the
-//! audit log. Every handler checks the user's role for the body it touches.
-
-/// The signed-in staff member, or a redirect to the login page.
-macro_rules! staff_or_login {
-    ($v:expr) => {
-        match $v.staff.as_ref() {
-            Some(s) => s.clone(),
-            None => return Ok(Redirect::to("/staff/login").into_response()),
-        }
-    };
-}
+//! audit log.
+//!
+//! Every page is an askama template (`templates/staff/`) over a typed, serialisable view
+//! model built in the area's module; the JSON API builds the same view models for the
+//! screens it serves (queue, application, report workspace). Every staff handler starts
+//! with the [`StaffCtx`] extractor (signed-in staff or a redirect to the login page), form
+//! posts with [`StaffForm`] (the same, plus the form's CSRF token checked), and checks the
+//! user's role for the body it touches with the [`Staff`] permission methods.
 
 mod applications;
 mod audit;
@@ -22,29 +19,27 @@ mod login;
 mod registers;
 mod reports;
 
-pub(crate) use applications::{EventForm, event_from_form};
+pub(crate) use applications::{
+    ApplicationView, EventParams, QueueFilter, QueueView, application_view, queue_view,
+    record_event,
+};
+pub(crate) use reports::{ReportView, report_view};
 
 use crate::app::AppState;
-use crate::auth::{Staff, Viewer, now_unix, set_cookie};
+use crate::auth::{Staff, Viewer};
 use crate::error::{AppError, PageResult};
-use crate::portal::{body_by_code, client_ip};
-use crate::security::{SESSION_COOKIE, SESSION_SECONDS, Session};
-use crate::views::{csrf_field, esc, page, staff_nav};
+use crate::portal::body_by_code;
+use crate::views::Layout;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use gongkai_calendar::{format_date, parse_date};
-use gongkai_ledger::content::{CatalogItemRecord, PublicDocumentRecord, STANDARD_DOMAINS, TOPICS};
-use gongkai_ledger::{
-    ApplicantType, Application, ApplicationState, Body, CaseKind, CaseOutcome, CaseRecord, Channel,
-    Consultee, EventKind, NewApplication, Outcome, PersonalData, ReplyDocument, YearlyFigure,
-};
-use gongkai_report::{HtmlOptions, check};
-use gongkai_store::{ApplicationFilter, DocumentQuery};
-use serde::Deserialize;
+use gongkai_calendar::parse_date;
+use gongkai_ledger::Body;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 pub fn routes() -> Router<AppState> {
@@ -94,32 +89,214 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/audit", get(audit::audit))
 }
 
-pub(super) fn site(st: &AppState) -> &str {
-    &st.config.site_name
+// --- The staff preamble ---------------------------------------------------------------------
+
+/// The preamble of every staff handler: the request's viewer signed in as staff, with the
+/// app state. As an extractor it rejects a request without a staff session with a redirect
+/// to the login page (the API wraps it with a JSON 401 instead, see `api::ApiStaff`).
+#[derive(Clone)]
+pub struct StaffCtx {
+    pub st: AppState,
+    pub v: Viewer,
+    pub s: Staff,
 }
 
-pub(super) fn staff_page(
-    st: &AppState,
-    v: &Viewer,
-    title: &str,
-    html: String,
-) -> PageResult<Response> {
-    let who = v
-        .staff
-        .as_ref()
-        .map(|s| {
-            format!(
-                "<p class=\"crumbs\">工作人员：{} · <form class=\"inline\" method=\"post\" action=\"/staff/logout\">{}<button class=\"secondary\" type=\"submit\">退出登录</button></form></p>",
-                esc(&s.user.display_name),
-                csrf_field(v)
-            )
+impl FromRequestParts<AppState> for StaffCtx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<StaffCtx, Response> {
+        let v = Viewer::from_request_parts(parts, st)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        StaffCtx::of(st, v).ok_or_else(|| Redirect::to("/staff/login").into_response())
+    }
+}
+
+impl StaffCtx {
+    /// The context of a viewer signed in as staff (`None` for anyone else).
+    pub fn of(st: &AppState, v: Viewer) -> Option<StaffCtx> {
+        let s = v.staff.clone()?;
+        Some(StaffCtx {
+            st: st.clone(),
+            v,
+            s,
         })
-        .unwrap_or_default();
-    page(v, site(st), title, staff_nav(v), format!("{who}{html}"))
+    }
+
+    /// Check a submitted CSRF token against the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        self.v.check_csrf(token)
+    }
+
+    /// The staff layout of a page titled `title`.
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout::staff(&self.st, &self.v, title)
+    }
+
+    pub fn today(&self) -> Date {
+        self.st.today()
+    }
+
+    /// The body a form acts on, with the clerk role checked.
+    pub async fn clerk_body(&self, code: &str) -> PageResult<Body> {
+        let body = body_by_code(&self.st, code).await?;
+        self.s.require_clerk(body.id)?;
+        Ok(body)
+    }
+
+    /// The body a form acts on, with the reviewer role checked.
+    pub async fn reviewer_body(&self, code: &str) -> PageResult<Body> {
+        let body = body_by_code(&self.st, code).await?;
+        self.s.require_reviewer(body.id)?;
+        Ok(body)
+    }
+
+    /// The body a page works on — the `body` parameter, else the user's first working body —
+    /// checked readable, and the switcher over every readable body for the page at `action`.
+    pub async fn chosen_body(
+        &self,
+        code: &str,
+        action: &'static str,
+        year: Option<i32>,
+    ) -> PageResult<(Body, BodySwitcher)> {
+        let all = self.st.store.list_bodies().await?;
+        let readable = self.s.readable_bodies(&all);
+        let body = if code.trim().is_empty() {
+            self.s
+                .working_bodies()
+                .first()
+                .or(readable.first())
+                .and_then(|id| all.iter().find(|b| b.id == *id))
+                .cloned()
+                .ok_or_else(|| AppError::Forbidden("您没有任何机关的权限 (no roles)".into()))?
+        } else {
+            body_by_code(&self.st, code).await?
+        };
+        if !readable.contains(&body.id) {
+            return Err(crate::auth::forbidden());
+        }
+        let switcher = BodySwitcher {
+            action,
+            bodies: body_options(&bodies_of(&all, &readable), |b| b.id == body.id),
+            year,
+        };
+        Ok((body, switcher))
+    }
+}
+
+/// A form that carries the CSRF token in its `csrf` field.
+pub trait CsrfForm {
+    fn csrf(&self) -> &str;
+}
+
+/// Implement [`CsrfForm`] for forms with a `csrf: String` field.
+macro_rules! csrf_forms {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::staff::CsrfForm for $t {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+use csrf_forms;
+
+/// A staff form post: the [`StaffCtx`] preamble, then the url-encoded form with its CSRF
+/// token checked (a forged or stale token is refused with 403 before the handler runs).
+pub struct StaffForm<T>(pub StaffCtx, pub T);
+
+impl<T> FromRequest<AppState> for StaffForm<T>
+where
+    T: DeserializeOwned + CsrfForm + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &AppState) -> Result<StaffForm<T>, Response> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = StaffCtx::from_request_parts(&mut parts, st).await?;
+        let Form(f) = Form::<T>::from_request(Request::from_parts(parts, body), st)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        ctx.check_csrf(f.csrf())
+            .map_err(IntoResponse::into_response)?;
+        Ok(StaffForm(ctx, f))
+    }
+}
+
+// --- Shared parts of the view models --------------------------------------------------------
+
+/// An `<option>` of a select.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl SelectOption {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Self {
+        SelectOption {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
+    }
+}
+
+/// Options of a body select, by code.
+fn body_options(bodies: &[Body], selected: impl Fn(&Body) -> bool) -> Vec<SelectOption> {
+    bodies
+        .iter()
+        .map(|b| SelectOption::new(&b.code, &b.name, selected(b)))
+        .collect()
+}
+
+/// The body (and year) switcher of the per-body pages (`staff/switcher.html`).
+#[derive(Debug, Clone, Serialize)]
+pub struct BodySwitcher {
+    pub action: &'static str,
+    pub bodies: Vec<SelectOption>,
+    /// The year field, on pages of one year.
+    pub year: Option<i32>,
+}
+
+/// The body a page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct BodyRef {
+    pub code: String,
+    pub name: String,
+}
+
+impl From<&Body> for BodyRef {
+    fn from(b: &Body) -> BodyRef {
+        BodyRef {
+            code: b.code.clone(),
+            name: b.name.clone(),
+        }
+    }
+}
+
+/// The query of the per-body pages.
+#[derive(Deserialize, Default)]
+pub(super) struct BodyQuery {
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub year: String,
+    /// Page of a long list (from 1).
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+fn bodies_of(all: &[Body], ids: &[i64]) -> Vec<Body> {
+    all.iter()
+        .filter(|b| ids.contains(&b.id))
+        .cloned()
+        .collect()
 }
 
 /// Redirect to a body's staff page (optionally for a year) after a form post.
-pub(super) fn back_to(path: &str, body: &Body, year: Option<i32>) -> Response {
+fn back_to(path: &str, body: &Body, year: Option<i32>) -> Response {
     let code = crate::portal::urlencode(&body.code);
     let target = match year {
         Some(y) => format!("{path}?body={code}&year={y}"),
@@ -133,74 +310,7 @@ pub(crate) fn parse_day(s: &str, field: &str) -> Result<Date, AppError> {
         .map_err(|_| AppError::BadRequest(format!("「{field}」日期格式应为 YYYY-MM-DD")))
 }
 
-pub(super) fn bodies_of(all: &[Body], ids: &[i64]) -> Vec<Body> {
-    all.iter()
-        .filter(|b| ids.contains(&b.id))
-        .cloned()
-        .collect()
-}
-
-// --- Documents and catalog ----------------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-pub(super) struct BodyQuery {
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    year: String,
-    /// Page of a long list (from 1).
-    #[serde(default)]
-    page: Option<i64>,
-}
-
-/// Rows per page of the staff document list.
-pub(super) const STAFF_PAGE_SIZE: i64 = 50;
-
-/// The body a staff page works on: the `body` parameter, else the user's first working body.
-pub(super) async fn chosen_body(
-    st: &AppState,
-    s: &Staff,
-    code: &str,
-) -> PageResult<(Body, Vec<Body>)> {
-    let all = st.store.list_bodies().await?;
-    let readable = s.readable_bodies(&all);
-    let body = if code.trim().is_empty() {
-        s.working_bodies()
-            .first()
-            .or(readable.first())
-            .and_then(|id| all.iter().find(|b| b.id == *id))
-            .cloned()
-            .ok_or_else(|| AppError::Forbidden("您没有任何机关的权限 (no roles)".into()))?
-    } else {
-        body_by_code(st, code).await?
-    };
-    if !readable.contains(&body.id) {
-        return Err(crate::auth::forbidden());
-    }
-    let choices = bodies_of(&all, &readable);
-    Ok((body, choices))
-}
-
-pub(super) fn body_switcher(path: &str, bodies: &[Body], current: &Body, extra: &str) -> String {
-    let mut html = format!(
-        "<form class=\"card\" method=\"get\" action=\"{path}\"><label>机关 <select name=\"body\">"
-    );
-    for b in bodies {
-        html.push_str(&format!(
-            "<option value=\"{c}\"{s}>{n}</option>",
-            c = esc(&b.code),
-            n = esc(&b.name),
-            s = if b.id == current.id { " selected" } else { "" }
-        ));
-    }
-    html.push_str(&format!(
-        "</select></label> {extra}<button type=\"submit\">切换</button></form>"
-    ));
-    html
-}
-
-// --- Cases and registers --------------------------------------------------------------------
-
-pub(super) fn year_of(st: &AppState, q: &str) -> i32 {
+/// A year parameter, defaulting to this year.
+fn year_of(st: &AppState, q: &str) -> i32 {
     q.trim().parse().unwrap_or_else(|_| st.today().year())
 }

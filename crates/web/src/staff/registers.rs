@@ -1,8 +1,19 @@
-//! The Article 20 registers (yearly figures and normative documents).
+//! The Article 20 registers (第二十条登记): yearly figures and normative documents.
 
-use super::*;
+use super::{
+    BodyQuery, BodyRef, BodySwitcher, SelectOption, StaffCtx, StaffForm, back_to, csrf_forms,
+    year_of,
+};
+use crate::error::{AppError, PageResult};
+use crate::views::{Layout, render};
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Response;
+use gongkai_calendar::format_date;
+use gongkai_ledger::YearlyFigure;
+use serde::{Deserialize, Serialize};
 
-pub(super) const FIGURE_CELLS: [(&str, &str); 6] = [
+const FIGURE_CELLS: [(&str, &str); 6] = [
     ("t2_5.admin_license.decisions", "行政许可·本年处理决定数量"),
     ("t2_6.admin_penalty.decisions", "行政处罚·本年处理决定数量"),
     ("t2_6.admin_coercion.decisions", "行政强制·本年处理决定数量"),
@@ -20,58 +31,96 @@ pub(super) const FIGURE_CELLS: [(&str, &str); 6] = [
     ),
 ];
 
-pub(super) async fn registers(
-    State(st): State<AppState>,
-    v: Viewer,
-    Query(q): Query<BodyQuery>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let (body, choices) = chosen_body(&st, &s, &q.body).await?;
-    let year = year_of(&st, &q.year);
-    let figures = st.store.figures(body.id, year).await?;
-    let docs = st.store.list_documents(body.id).await?;
-    let mut html = format!("<h2>第二十条登记（{}，{year}年）</h2>", esc(&body.name));
-    html.push_str(&body_switcher("/staff/registers", &choices, &body, &format!("<label>年度 <input type=\"text\" name=\"year\" value=\"{year}\" style=\"width:5em\"></label> ")));
-    html.push_str("<h3>年度数据</h3><table class=\"list\"><tbody>");
-    for (cell, label) in FIGURE_CELLS {
-        let val = figures
+/// A body's registers of one year: the yearly figures (with the form entering one, for
+/// clerks) and the regulations and normative documents.
+#[derive(Debug, Serialize)]
+pub struct RegistersView {
+    pub body: BodyRef,
+    pub year: i32,
+    pub switcher: BodySwitcher,
+    pub figures: Vec<FigureRow>,
+    pub can_edit: bool,
+    pub documents: Vec<RegisterDocumentRow>,
+}
+
+impl RegistersView {
+    /// The cells a clerk may enter.
+    pub fn cells(&self) -> Vec<SelectOption> {
+        FIGURE_CELLS
             .iter()
-            .find(|f| f.cell == cell)
-            .map(|f| f.value.clone())
-            .unwrap_or_else(|| "—".into());
-        html.push_str(&format!(
-            "<tr><th scope=\"row\">{label}</th><td>{}</td></tr>",
-            esc(&val)
-        ));
+            .map(|(c, l)| SelectOption::new(*c, *l, false))
+            .collect()
     }
-    html.push_str("</tbody></table>");
-    if s.require_clerk(body.id).is_ok() {
-        html.push_str(&format!(
-            "<form class=\"card stack\" method=\"post\" action=\"/staff/registers\">{csrf}<input type=\"hidden\" name=\"body\" value=\"{code}\"><input type=\"hidden\" name=\"year\" value=\"{year}\">\
-             <label for=\"f-cell\">项目</label><select id=\"f-cell\" name=\"cell\">{cells}</select>\
-             <label for=\"f-value\">数值</label><input id=\"f-value\" type=\"text\" name=\"value\" required>\
-             <p><button type=\"submit\">保存</button></p></form>",
-            csrf = csrf_field(&v),
-            code = esc(&body.code),
-            cells = FIGURE_CELLS.iter().map(|(c, l)| format!("<option value=\"{c}\">{l}</option>")).collect::<String>(),
-        ));
-    }
-    html.push_str("<h3>规章和行政规范性文件</h3><table class=\"list\"><thead><tr><th scope=\"col\">文号</th><th scope=\"col\">标题</th><th scope=\"col\">类别</th><th scope=\"col\">制发日期</th><th scope=\"col\">废止日期</th></tr></thead><tbody>");
-    for d in &docs {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&d.record.doc_number),
-            esc(&d.record.title),
-            d.record.kind.label_zh(),
-            format_date(d.record.issued_on),
-            d.record
-                .repealed_on
-                .map(format_date)
-                .unwrap_or_else(|| "现行有效".into())
-        ));
-    }
-    html.push_str("</tbody></table><p class=\"hint\">批量导入：<code>gongkai import documents FILE.csv</code>。</p>");
-    staff_page(&st, &v, "第二十条登记", html)
+}
+
+#[derive(Debug, Serialize)]
+pub struct FigureRow {
+    pub cell: &'static str,
+    pub label: &'static str,
+    /// The value entered, `—` when none.
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegisterDocumentRow {
+    pub doc_number: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub issued_on: String,
+    /// The repeal date, or 现行有效.
+    pub repealed_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/registers.html")]
+struct RegistersPage {
+    layout: Layout,
+    view: RegistersView,
+}
+
+pub(super) async fn registers(ctx: StaffCtx, Query(q): Query<BodyQuery>) -> PageResult<Response> {
+    let year = year_of(&ctx.st, &q.year);
+    let (body, switcher) = ctx
+        .chosen_body(&q.body, "/staff/registers", Some(year))
+        .await?;
+    let figures = ctx.st.store.figures(body.id, year).await?;
+    let docs = ctx.st.store.list_documents(body.id).await?;
+    let view = RegistersView {
+        body: BodyRef::from(&body),
+        year,
+        switcher,
+        figures: FIGURE_CELLS
+            .iter()
+            .map(|(cell, label)| FigureRow {
+                cell,
+                label,
+                value: figures
+                    .iter()
+                    .find(|f| f.cell == *cell)
+                    .map(|f| f.value.clone())
+                    .unwrap_or_else(|| "—".into()),
+            })
+            .collect(),
+        can_edit: ctx.s.require_clerk(body.id).is_ok(),
+        documents: docs
+            .into_iter()
+            .map(|d| RegisterDocumentRow {
+                kind: d.record.kind.label_zh(),
+                issued_on: format_date(d.record.issued_on),
+                repealed_on: d
+                    .record
+                    .repealed_on
+                    .map(format_date)
+                    .unwrap_or_else(|| "现行有效".into()),
+                doc_number: d.record.doc_number,
+                title: d.record.title,
+            })
+            .collect(),
+    };
+    render(&RegistersPage {
+        layout: ctx.layout("第二十条登记"),
+        view,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -88,18 +137,16 @@ pub(super) struct FigureForm {
     value: String,
 }
 
-pub(super) async fn save_figure(
-    State(st): State<AppState>,
-    v: Viewer,
-    Form(f): Form<FigureForm>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let body = body_by_code(&st, &f.body).await?;
-    s.require_clerk(body.id)?;
-    let year = year_of(&st, &f.year);
+csrf_forms!(FigureForm);
+
+pub(super) async fn save_figure(StaffForm(ctx, f): StaffForm<FigureForm>) -> PageResult<Response> {
+    let body = ctx.clerk_body(&f.body).await?;
+    let year = year_of(&ctx.st, &f.year);
     let fig = YearlyFigure::parse(year, f.cell.trim(), f.value.trim())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    st.store.upsert_figure(body.id, &fig, &s.user.login).await?;
+    ctx.st
+        .store
+        .upsert_figure(body.id, &fig, &ctx.s.user.login)
+        .await?;
     Ok(back_to("/staff/registers", &body, Some(year)))
 }

@@ -1,119 +1,176 @@
-//! The annual report workspace: approval, narrative and publication.
+//! The annual report workspace (年度报告): live tables, rule results, approval, narrative and
+//! publication. The page and `GET /api/v1/staff/reports/{code}/{year}` share
+//! [`report_view`]; approval checks the rules exactly as the workspace shows them
+//! ([`findings`]: with the previous year's published report when there is one).
 
-use super::*;
+use super::{BodySwitcher, StaffCtx, StaffForm, back_to, csrf_forms, year_of};
+use crate::app::AppState;
+use crate::error::{AppError, PageResult};
+use crate::views::{Layout, render};
+use askama::Template;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_report::{Finding, HtmlOptions, Report};
+use serde::{Deserialize, Serialize};
 
-// --- Annual report workspace -----------------------------------------------------------------
+/// The report workspace of one body and year.
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    /// The body's code.
+    pub body: String,
+    pub body_name: String,
+    pub year: i32,
+    /// The report generated live, in the JSON contract.
+    pub report: serde_json::Value,
+    /// Rule results (with the previous year's published report when there is one).
+    pub findings: Vec<Finding>,
+    /// Findings that block approval.
+    pub error_count: usize,
+    pub approval: Option<ApprovalView>,
+    pub published_versions: Vec<i32>,
+    /// Reviewer decisions: approval and publication.
+    pub can_approve: bool,
+    /// Clerk work: the narrative.
+    pub can_edit: bool,
+    /// The narrative sections being edited (clerks).
+    pub narrative: Option<Vec<NarrativeSection>>,
+    pub switcher: BodySwitcher,
+}
+
+/// The pending approval.
+#[derive(Debug, Serialize)]
+pub struct ApprovalView {
+    pub approved_by: String,
+    pub approved_at: String,
+    /// Whether it approved the report as it is now.
+    pub current: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NarrativeSection {
+    pub key: String,
+    pub label: String,
+    pub text: String,
+}
+
+/// The rule results of `report`, with the previous year's newest published version when
+/// there is one — what the workspace shows and what approval requires to be error-free.
+pub async fn findings(
+    st: &AppState,
+    body_id: i64,
+    year: i32,
+    report: &Report,
+) -> PageResult<Vec<Finding>> {
+    let previous = st
+        .store
+        .report_versions(body_id, Some(year - 1))
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|v| Report::from_json_str(&v.report_json).ok());
+    Ok(gongkai_report::check(report, previous.as_ref()))
+}
+
+/// The workspace of the body `code` (empty: the user's first working body) for `year`, with
+/// the live report itself.
+pub async fn report_view(
+    ctx: &StaffCtx,
+    code: &str,
+    year: i32,
+) -> PageResult<(ReportView, Report)> {
+    let st = &ctx.st;
+    let (body, switcher) = ctx.chosen_body(code, "/staff/reports", Some(year)).await?;
+    let report = st.store.generate_report(body.id, year).await?;
+    let findings = findings(st, body.id, year, &report).await?;
+    let json = report.to_json_string();
+    let approval = st
+        .store
+        .report_approval(body.id, year)
+        .await?
+        .map(|(j, by, at)| ApprovalView {
+            approved_by: by,
+            approved_at: at,
+            current: j == json,
+        });
+    let versions = st.store.report_versions(body.id, Some(year)).await?;
+    let can_edit = ctx.s.require_clerk(body.id).is_ok();
+    let narrative = if can_edit {
+        let texts = st.store.narrative(body.id, year).await?;
+        Some(
+            report
+                .spec()
+                .sections
+                .iter()
+                .map(|sec| NarrativeSection {
+                    key: sec.key.clone(),
+                    label: sec.label.clone(),
+                    text: texts.get(&sec.key).cloned().unwrap_or_default(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let view = ReportView {
+        body: body.code.clone(),
+        body_name: body.name.clone(),
+        year,
+        report: report.to_json_value(),
+        error_count: gongkai_report::error_count(&findings),
+        findings,
+        approval,
+        published_versions: versions.iter().map(|v| v.version).collect(),
+        can_approve: ctx.s.require_reviewer(body.id).is_ok(),
+        can_edit,
+        narrative,
+        switcher,
+    };
+    Ok((view, report))
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ReportQuery {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    year: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/report.html")]
+struct ReportPage {
+    layout: Layout,
+    view: ReportView,
+    /// The report's tables, rendered by the report crate's renderer (the same HTML as the
+    /// published report; it escapes every value).
+    tables: String,
+    tables_css: &'static str,
+}
 
 pub(super) async fn report_workspace(
-    State(st): State<AppState>,
-    v: Viewer,
-    Query(q): Query<BodyQuery>,
+    ctx: StaffCtx,
+    Query(q): Query<ReportQuery>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    let (body, choices) = chosen_body(&st, &s, &q.body).await?;
+    // The workspace opens on last year's report, the one due this year.
     let year = q
         .year
         .trim()
         .parse()
-        .unwrap_or_else(|_| st.today().year() - 1);
-    let report = st.store.generate_report(body.id, year).await?;
-    let previous = st
-        .store
-        .report_versions(body.id, Some(year - 1))
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|v| gongkai_report::Report::from_json_str(&v.report_json).ok());
-    let findings = check(&report, previous.as_ref());
-    let approval = st.store.report_approval(body.id, year).await?;
-    let versions = st.store.report_versions(body.id, Some(year)).await?;
-    let json = report.to_json_string();
-    let mut html = format!(
-        "<h2>{year}年度政府信息公开工作年度报告（{}）</h2>",
-        esc(&body.name)
-    );
-    html.push_str(&body_switcher("/staff/reports", &choices, &body, &format!("<label>年度 <input type=\"text\" name=\"year\" value=\"{year}\" style=\"width:5em\"></label> ")));
-    html.push_str("<div class=\"card\"><h3>规则检查</h3>");
-    if findings.is_empty() {
-        html.push_str("<p id=\"rules\"><span class=\"flag ok\">全部勾稽关系通过</span></p>");
-    } else {
-        html.push_str("<ul id=\"rules\">");
-        for f in &findings {
-            html.push_str(&format!(
-                "<li><span class=\"flag {}\">{}</span> {} {}</li>",
-                if f.is_error() { "over" } else { "risk" },
-                esc(&f.rule),
-                esc(&f.message),
-                ""
-            ));
-        }
-        html.push_str("</ul>");
-    }
-    html.push_str("</div><div class=\"card\"><h3>审核与发布</h3>");
-    match &approval {
-        Some((approved_json, by, at)) if *approved_json == json => html.push_str(&format!(
-            "<p>当前内容已由 {} 于 {} 审核通过。</p>",
-            esc(by),
-            esc(at)
-        )),
-        Some((_, by, _)) => html.push_str(&format!(
-            "<p class=\"err\">{} 审核后内容已有变化，需重新审核。</p>",
-            esc(by)
-        )),
-        None => html.push_str("<p>尚未审核。</p>"),
-    }
-    if !versions.is_empty() {
-        html.push_str("<p>已发布版本：");
-        for ver in &versions {
-            html.push_str(&format!(
-                "<a href=\"/b/{}/reports/{year}?v={}\">第{}版</a> ",
-                esc(&body.code),
-                ver.version,
-                ver.version
-            ));
-        }
-        html.push_str("</p>");
-    }
-    if s.require_reviewer(body.id).is_ok() {
-        let errors = findings.iter().filter(|f| f.is_error()).count();
-        html.push_str(&format!(
-            "<form class=\"inline\" method=\"post\" action=\"/staff/reports/approve\">{csrf}<input type=\"hidden\" name=\"body\" value=\"{code}\"><input type=\"hidden\" name=\"year\" value=\"{year}\">\
-             <button type=\"submit\"{dis}>审核通过当前内容</button></form> \
-             <form class=\"stack\" method=\"post\" action=\"/staff/reports/publish\">{csrf}<input type=\"hidden\" name=\"body\" value=\"{code}\"><input type=\"hidden\" name=\"year\" value=\"{year}\">\
-             <label for=\"reason\">更正理由（发布新版本时必填）</label><input id=\"reason\" type=\"text\" name=\"reason\" maxlength=\"500\">\
-             <p><button type=\"submit\">发布</button></p></form>",
-            csrf = csrf_field(&v),
-            code = esc(&body.code),
-            dis = if errors > 0 { " disabled" } else { "" },
-        ));
-    }
-    html.push_str("</div>");
-    if s.require_clerk(body.id).is_ok() {
-        let narrative = st.store.narrative(body.id, year).await?;
-        html.push_str(&format!("<form class=\"card stack\" method=\"post\" action=\"/staff/reports/narrative\">{}<input type=\"hidden\" name=\"body\" value=\"{}\"><input type=\"hidden\" name=\"year\" value=\"{year}\"><h3>报告正文</h3>", csrf_field(&v), esc(&body.code)));
-        for sec in &report.spec().sections {
-            html.push_str(&format!(
-                "<label for=\"n-{k}\">{l}</label><textarea id=\"n-{k}\" name=\"{k}\" rows=\"5\">{t}</textarea>",
-                k = sec.key,
-                l = esc(&sec.label),
-                t = esc(narrative.get(&sec.key).map(String::as_str).unwrap_or(""))
-            ));
-        }
-        html.push_str("<p><button type=\"submit\">保存正文</button></p></form>");
-    }
-    html.push_str("<h3>表格（实时生成）</h3>");
-    html.push_str(&gongkai_report::render_html(
+        .unwrap_or_else(|_| ctx.today().year() - 1);
+    let (view, report) = report_view(&ctx, &q.body, year).await?;
+    let tables = gongkai_report::render_html(
         &report,
         &HtmlOptions {
             figures: Vec::new(),
             fragment: true,
         },
-    ));
-    html.push_str(&format!(
-        "<style>{}</style>",
-        gongkai_report::render::REPORT_CSS
-    ));
-    staff_page(&st, &v, "年度报告", html)
+    );
+    render(&ReportPage {
+        layout: ctx.layout("年度报告"),
+        view,
+        tables,
+        tables_css: gongkai_report::render::REPORT_CSS,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -138,31 +195,6 @@ pub(super) struct NarrativeForm {
     s6: String,
 }
 
-pub(super) async fn save_narrative(
-    State(st): State<AppState>,
-    v: Viewer,
-    Form(f): Form<NarrativeForm>,
-) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let body = body_by_code(&st, &f.body).await?;
-    s.require_clerk(body.id)?;
-    let year = year_of(&st, &f.year);
-    for (k, t) in [
-        ("s1", &f.s1),
-        ("s2", &f.s2),
-        ("s3", &f.s3),
-        ("s4", &f.s4),
-        ("s5", &f.s5),
-        ("s6", &f.s6),
-    ] {
-        st.store
-            .set_narrative(body.id, year, k, t.trim(), &s.user.login)
-            .await?;
-    }
-    Ok(back_to("/staff/reports", &body, Some(year)))
-}
-
 #[derive(Deserialize, Default)]
 pub(super) struct ReportForm {
     #[serde(default)]
@@ -175,47 +207,62 @@ pub(super) struct ReportForm {
     reason: String,
 }
 
-pub(super) async fn approve_report(
-    State(st): State<AppState>,
-    v: Viewer,
-    Form(f): Form<ReportForm>,
+csrf_forms!(NarrativeForm, ReportForm);
+
+pub(super) async fn save_narrative(
+    StaffForm(ctx, f): StaffForm<NarrativeForm>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let body = body_by_code(&st, &f.body).await?;
-    s.require_reviewer(body.id)?;
-    let year = year_of(&st, &f.year);
-    let report = st.store.generate_report(body.id, year).await?;
-    let errors = gongkai_report::error_count(&check(&report, None));
+    let body = ctx.clerk_body(&f.body).await?;
+    let year = year_of(&ctx.st, &f.year);
+    for (k, t) in [
+        ("s1", &f.s1),
+        ("s2", &f.s2),
+        ("s3", &f.s3),
+        ("s4", &f.s4),
+        ("s5", &f.s5),
+        ("s6", &f.s6),
+    ] {
+        ctx.st
+            .store
+            .set_narrative(body.id, year, k, t.trim(), &ctx.s.user.login)
+            .await?;
+    }
+    Ok(back_to("/staff/reports", &body, Some(year)))
+}
+
+pub(super) async fn approve_report(
+    StaffForm(ctx, f): StaffForm<ReportForm>,
+) -> PageResult<Response> {
+    let body = ctx.reviewer_body(&f.body).await?;
+    let year = year_of(&ctx.st, &f.year);
+    let report = ctx.st.store.generate_report(body.id, year).await?;
+    let errors = gongkai_report::error_count(&findings(&ctx.st, body.id, year, &report).await?);
     if errors > 0 {
         return Err(AppError::BadRequest(format!(
             "报告有{errors}个错误，不能审核通过"
         )));
     }
-    st.store
+    ctx.st
+        .store
         .approve_report(
             body.id,
             year,
             &report.to_json_string(),
-            &s.user.display_name,
+            &ctx.s.user.display_name,
         )
         .await?;
     Ok(back_to("/staff/reports", &body, Some(year)))
 }
 
 pub(super) async fn publish_report(
-    State(st): State<AppState>,
-    v: Viewer,
-    Form(f): Form<ReportForm>,
+    StaffForm(ctx, f): StaffForm<ReportForm>,
 ) -> PageResult<Response> {
-    let s = staff_or_login!(v);
-    v.check_csrf(&f.csrf)?;
-    let body = body_by_code(&st, &f.body).await?;
-    s.require_reviewer(body.id)?;
-    let year = year_of(&st, &f.year);
-    let ver = st
+    let body = ctx.reviewer_body(&f.body).await?;
+    let year = year_of(&ctx.st, &f.year);
+    let ver = ctx
+        .st
         .store
-        .publish_report(body.id, year, &f.reason, &s.user.display_name)
+        .publish_report(body.id, year, &f.reason, &ctx.s.user.display_name)
         .await?;
     Ok(Redirect::to(&format!(
         "/b/{}/reports/{year}?v={}",

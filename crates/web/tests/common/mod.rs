@@ -142,7 +142,12 @@ pub async fn fixture(store: Store, dir: tempfile::TempDir) -> Fixture {
             .grant_role(u.id, bodies[body], role, "test")
             .await
             .expect("grant");
-        users.insert(login, (u.id, Session::new(u.id, now)));
+        let session = Session::new(u.id, now);
+        store
+            .start_session(u.id, &session.id(), session.expires, login, "test")
+            .await
+            .expect("session");
+        users.insert(login, (u.id, session));
     }
     let catalog_a = store
         .create_catalog_item(
