@@ -887,6 +887,55 @@ pub(crate) async fn list_applications(
     query_apps(pool, &q, limit, f.offset.max(0)).await
 }
 
+/// One page of the staff queue over a set of bodies, with the count of all matches.
+pub(crate) async fn queue_page(
+    pool: &Pool,
+    _cal: &Calendar,
+    q: &QueueQuery,
+) -> Result<(i64, Vec<Application>)> {
+    if q.bodies.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    // Ids are integers from the caller's policy, never user text.
+    let ids: Vec<String> = q.bodies.iter().map(i64::to_string).collect();
+    let mut cond = format!(" WHERE body_id IN ({})", ids.join(","));
+    if q.open_only {
+        cond.push_str(" AND state NOT IN ('decided', 'withdrawn', 'lapsed')");
+    }
+    if q.state.is_some() {
+        cond.push_str(" AND state = $1");
+    }
+    let state = q.state.map(|s| s.as_str()).unwrap_or("");
+    let count_sql = format!("SELECT COUNT(*) AS n FROM applications{cond}");
+    let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+    if q.state.is_some() {
+        count = count.bind(state);
+    }
+    let total: i64 = count.fetch_one(pool).await?.try_get("n")?;
+    let order = if q.by_received {
+        "received_on DESC, id DESC"
+    } else {
+        // The least time left first: the due day orders as the working-day countdown does.
+        "(due_on IS NULL), due_on ASC, id ASC"
+    };
+    let (l, o) = if q.state.is_some() { ("$2", "$3") } else { ("$1", "$2") };
+    let sql = format!(
+        "SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version \
+         FROM applications{cond} ORDER BY {order} LIMIT {l} OFFSET {o}"
+    );
+    let mut page = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if q.state.is_some() {
+        page = page.bind(state);
+    }
+    let rows = page
+        .bind(q.limit.clamp(1, MAX_LIST))
+        .bind(q.offset.max(0))
+        .fetch_all(pool)
+        .await?;
+    let apps = rows.iter().map(row_application).collect::<Result<Vec<_>>>()?;
+    Ok((total, apps))
+}
+
 pub(crate) async fn count_applications(pool: &Pool, _cal: &Calendar) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM applications")
         .fetch_one(pool)

@@ -246,6 +246,48 @@ pub struct ApplicationFilter {
     pub offset: i64,
 }
 
+/// A page of the audit log (操作日志).
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// The bodies whose entries the viewer may see, or `None` for every entry. Entries without
+    /// a body (sign-ins, CLI user administration) are visible to `viewer` when they are theirs.
+    pub visible_bodies: Option<Vec<i64>>,
+    /// The viewer's login.
+    pub viewer: String,
+    /// Only this body.
+    pub body: Option<i64>,
+    /// Only this actor (login); empty for all.
+    pub actor: String,
+    /// Only actions starting with this (`application.`, `staff.login`); empty for all.
+    pub action_prefix: String,
+    /// Only entries at or after this RFC 3339 UTC instant (a prefix such as
+    /// `2026-12-01T16:00:00` works); empty for no bound.
+    pub at_from: String,
+    /// Only entries before this instant; empty for no bound.
+    pub at_before: String,
+    /// Rows of the page.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// A page of the staff queue (申请办理).
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    /// The bodies to list (none: an empty page).
+    pub bodies: Vec<i64>,
+    /// Only this state.
+    pub state: Option<ApplicationState>,
+    /// Leave out decided, withdrawn and lapsed applications.
+    pub open_only: bool,
+    /// Newest received first instead of the nearest due day first.
+    pub by_received: bool,
+    /// Rows of the page.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
 /// One record behind a report cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExplainItem {
@@ -778,6 +820,11 @@ impl Store {
     /// Applications matching a filter, newest receipt first.
     pub async fn list_applications(&self, filter: &ApplicationFilter) -> Result<Vec<Application>> {
         dispatch!(self, list_applications(filter))
+    }
+
+    /// One page of the staff queue of `q.bodies`, with the number of all matching applications.
+    pub async fn queue_page(&self, q: &QueueQuery) -> Result<(i64, Vec<Application>)> {
+        dispatch!(self, queue_page(q))
     }
 
     /// Bulk ingest in one transaction (all or nothing): every history is replayed through the

@@ -300,6 +300,11 @@ impl Store {
         portal!(self, audit(actor, body_id, action, target, detail))
     }
 
+    /// One page of the audit log, newest first, with the number of all matching entries.
+    pub async fn audit_page(&self, q: &AuditQuery) -> Result<(i64, Vec<AuditEntry>)> {
+        portal!(self, audit_page(q))
+    }
+
     /// The newest audit entries of the given bodies (all bodies when empty).
     pub async fn audit_log(&self, body_ids: &[i64], limit: i64) -> Result<Vec<AuditEntry>> {
         portal!(self, audit_log(body_ids, limit))

@@ -91,6 +91,7 @@ fn table() -> ApiRoutes {
         .get("/staff/applications/{id}", staff_application)
         .post("/staff/applications/{id}/events", staff_event)
         .get("/staff/reports/{code}/{year}", staff_report)
+        .get("/staff/audit", staff_audit)
 }
 
 /// The API router (nested under `/api/v1`).
@@ -366,6 +367,10 @@ struct QueueQuery {
     state: String,
     #[serde(default)]
     closed: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: Option<i64>,
 }
 
 async fn staff_applications(
@@ -383,10 +388,18 @@ async fn staff_applications(
     let filter = crate::staff::QueueFilter {
         body: q.body.trim().to_string(),
         state,
-        by_received: false,
+        by_received: q.sort == "received",
         show_closed: q.closed == "1" || q.closed == "true",
+        page: q.page.unwrap_or(1),
     };
     Ok(Json(crate::staff::queue_view(&ctx, &filter).await?))
+}
+
+async fn staff_audit(
+    ApiStaff(ctx): ApiStaff,
+    Query(p): Query<crate::staff::AuditParams>,
+) -> ApiResult<Json<crate::staff::AuditView>> {
+    Ok(Json(crate::staff::audit_view(&ctx, &p).await?))
 }
 
 async fn staff_application(
@@ -610,8 +623,10 @@ pub fn openapi_document() -> Value {
                 "parameters": [
                     param("body", "query", "string", false, "body code"),
                     param("state", "query", "string", false, "state"),
-                    param("closed", "query", "string", false, "1 to include closed applications") ],
-                "responses": { "200": ok("{applications}"), "401": err("not signed in"), "403": err("body not readable") } } },
+                    param("closed", "query", "string", false, "1 to include closed applications"),
+                    param("sort", "query", "string", false, "due (default: least time left first) or received (newest first)"),
+                    param("page", "query", "integer", false, "page, 50 per page") ],
+                "responses": { "200": ok("{applications, pager: {page, per_page, total}}"), "401": err("not signed in"), "403": err("body not readable") } } },
             "/api/v1/staff/applications/{id}": { "get": {
                 "summary": format!("申请详情，含个人信息 (application incl. personal data) — {staff_note}"),
                 "security": [{ "session": [] }],
@@ -631,6 +646,17 @@ pub fn openapi_document() -> Value {
                     "days": { "type": ["integer", "string"] }, "amount": { "type": ["number", "string"], "description": "元" } })),
                 "responses": { "201": ok("new state"), "400": err("invalid event"), "401": err("not signed in"),
                                "403": err("role or CSRF"), "422": err("transition not allowed") } } },
+            "/api/v1/staff/audit": { "get": {
+                "summary": format!("操作日志 (audit log of readable bodies and the user's own sign-ins, newest first) — {staff_note}"),
+                "security": [{ "session": [] }],
+                "parameters": [
+                    param("body", "query", "string", false, "body code"),
+                    param("actor", "query", "string", false, "login"),
+                    param("action", "query", "string", false, "kind: application., document., catalog., case., register., report., staff., user., body., import., calendar."),
+                    param("from", "query", "string", false, "first day (YYYY-MM-DD, Beijing time)"),
+                    param("to", "query", "string", false, "last day (YYYY-MM-DD, Beijing time)"),
+                    param("page", "query", "integer", false, "page, 100 per page") ],
+                "responses": { "200": ok("{entries, pager: {page, per_page, total}}"), "400": err("bad date"), "401": err("not signed in"), "403": err("body not readable") } } },
             "/api/v1/staff/reports/{code}/{year}": { "get": {
                 "summary": format!("年度报告工作区 (report generated live, with rule findings and approval) — {staff_note}"),
                 "security": [{ "session": [] }],

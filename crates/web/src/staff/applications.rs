@@ -4,7 +4,7 @@
 
 use super::{SelectOption, StaffCtx, StaffForm, bodies_of, body_options, csrf_forms, parse_day};
 use crate::error::{AppError, PageResult};
-use crate::views::{Layout, render};
+use crate::views::{Layout, Pager, render};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,7 +13,6 @@ use gongkai_ledger::{
     ApplicantType, Application, ApplicationEvent, ApplicationState, Body, Channel, Consultee,
     EventKind, NewApplication, Outcome, PersonalData, ReplyDocument, Status,
 };
-use gongkai_store::ApplicationFilter;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -28,7 +27,12 @@ pub struct QueueFilter {
     /// Newest received first, instead of the least time left first.
     pub by_received: bool,
     pub show_closed: bool,
+    /// 1-based page of [`QUEUE_PAGE`] rows.
+    pub page: i64,
 }
+
+/// Rows of one queue page.
+pub const QUEUE_PAGE: i64 = 50;
 
 /// The application queue (申请办理): the filter, the rows with their countdown and the
 /// registration form of the user's working bodies.
@@ -44,6 +48,8 @@ pub struct QueueView {
     /// `due` or `received`.
     pub sort: &'static str,
     pub closed: bool,
+    /// The page and the count of every matching application.
+    pub pager: Pager,
     /// Registering a paper application (bodies where the user works).
     pub register: Option<RegisterView>,
 }
@@ -167,29 +173,22 @@ pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView
         }
         vec![b.id]
     };
-    let mut apps: Vec<Application> = Vec::new();
-    for id in &chosen {
-        apps.extend(
-            st.store
-                .list_applications(&ApplicationFilter {
-                    body_id: Some(*id),
-                    state: f.state,
-                    limit: Some(gongkai_store::MAX_LIST),
-                    ..Default::default()
-                })
-                .await?,
-        );
-    }
-    apps.retain(|a| f.show_closed || !a.status.state.is_closed());
-    let mut rows: Vec<(Option<i64>, Application)> = apps
+    let page = f.page.clamp(1, 1_000_000);
+    let (total, apps) = st
+        .store
+        .queue_page(&gongkai_store::QueueQuery {
+            bodies: chosen,
+            state: f.state,
+            open_only: !f.show_closed,
+            by_received: f.by_received,
+            limit: QUEUE_PAGE,
+            offset: (page - 1) * QUEUE_PAGE,
+        })
+        .await?;
+    let rows: Vec<(Option<i64>, Application)> = apps
         .into_iter()
         .map(|a| (countdown(ctx, a.due_on), a))
         .collect();
-    if f.by_received {
-        rows.sort_by_key(|(_, a)| std::cmp::Reverse(a.status.received_on));
-    } else {
-        rows.sort_by_key(|(r, a)| (r.unwrap_or(i64::MAX), a.id));
-    }
     let applications = rows
         .into_iter()
         .map(|(remaining, a)| {
@@ -225,11 +224,31 @@ pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView
             .collect(),
         sort: if f.by_received { "received" } else { "due" },
         closed: f.show_closed,
+        pager: Pager::new(queue_base(f), page, QUEUE_PAGE, total),
         register: (!working.is_empty()).then(|| RegisterView {
             bodies: body_options(&working, |_| false),
             today: format_date(ctx.today()),
         }),
     })
+}
+
+/// The queue's URL with its filter, up to the page number.
+fn queue_base(f: &QueueFilter) -> String {
+    let mut q = String::from("/staff?");
+    if !f.body.is_empty() {
+        q.push_str(&format!("body={}&", crate::portal::urlencode(&f.body)));
+    }
+    if let Some(s) = f.state {
+        q.push_str(&format!("state={}&", s.as_str()));
+    }
+    if f.by_received {
+        q.push_str("sort=received&");
+    }
+    if f.show_closed {
+        q.push_str("closed=1&");
+    }
+    q.push_str("page=");
+    q
 }
 
 #[derive(Deserialize, Default)]
@@ -242,6 +261,8 @@ pub(super) struct QueueQuery {
     sort: String,
     #[serde(default)]
     closed: String,
+    #[serde(default)]
+    page: String,
 }
 
 #[derive(Template)]
@@ -258,6 +279,7 @@ pub(super) async fn queue(ctx: StaffCtx, Query(q): Query<QueueQuery>) -> PageRes
         state: ApplicationState::parse(q.state.trim()),
         by_received: q.sort == "received",
         show_closed: q.closed == "1",
+        page: q.page.trim().parse().unwrap_or(1),
     };
     let view = queue_view(&ctx, &filter).await?;
     render(&QueuePage {

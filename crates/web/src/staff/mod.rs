@@ -23,6 +23,7 @@ pub(crate) use applications::{
     ApplicationView, EventParams, QueueFilter, QueueView, application_view, queue_view,
     record_event,
 };
+pub(crate) use audit::{AuditParams, AuditView, audit_view};
 pub(crate) use reports::{ReportView, report_view};
 
 use crate::app::AppState;
