@@ -5,7 +5,9 @@
 //! URL starts with `postgres://` or `postgresql://`). Runtime `sqlx` queries only (no
 //! compile-time macros, no `DATABASE_URL` at build); two embedded migration sets
 //! (`migrations/sqlite`, `migrations/postgres`); one SQL text per query for both backends
-//! (`$1`-style parameters work on both), compiled twice from `src/backend.rs`.
+//! (`$1`-style parameters work on both), compiled once over `sqlx::Any` in `src/sql/`, one
+//! module per aggregate (applications, documents, cases, registers, reports, users, audit,
+//! outbox, …) and one (`sql/dialect.rs`) for what differs between the two.
 //!
 //! Every change goes through the ledger (validation, state machine) and writes, in **one
 //! transaction**, the record, its history, the changed report counters and an outbox entry.
@@ -37,11 +39,8 @@ use gongkai_ledger::{
 };
 use gongkai_report::Report;
 use serde::Serialize;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use time::Date;
@@ -212,16 +211,10 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-#[derive(Clone)]
-enum Backend {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
-}
-
 /// The ledger's persistence. Cheap to clone (a pool handle).
 #[derive(Clone)]
 pub struct Store {
-    backend: Backend,
+    pool: sql::Pool,
     calendar: Arc<Calendar>,
 }
 
@@ -466,40 +459,11 @@ fn check_section(section: &str) -> Result<()> {
     }
 }
 
-mod sqlite_backend {
-    #![allow(clippy::too_many_arguments)]
-    type DB = sqlx::Sqlite;
-    /// Writers take the write lock at the start, so SQLite's busy timeout applies.
-    const BEGIN_WRITE: Option<&str> = Some("BEGIN IMMEDIATE");
-    /// The dialect's string aggregate over `key=value` pairs.
-    macro_rules! key_value_agg {
-        () => {
-            "group_concat(key || '=' || v, ',')"
-        };
-    }
-    include!("backend.rs");
-}
-
-mod pg_backend {
-    #![allow(clippy::too_many_arguments)]
-    type DB = sqlx::Postgres;
-    /// PostgreSQL keeps its default (READ COMMITTED); conflicts are retried by the store.
-    const BEGIN_WRITE: Option<&str> = None;
-    /// The dialect's string aggregate over `key=value` pairs.
-    macro_rules! key_value_agg {
-        () => {
-            "string_agg(key || '=' || v::text, ',')"
-        };
-    }
-    include!("backend.rs");
-}
+mod sql;
 
 macro_rules! dispatch {
     ($self:ident, $f:ident ( $($arg:expr),* )) => {
-        match &$self.backend {
-            Backend::Sqlite(p) => sqlite_backend::$f(p, &$self.calendar, $($arg),*).await,
-            Backend::Postgres(p) => pg_backend::$f(p, &$self.calendar, $($arg),*).await,
-        }
+        sql::$f(&$self.pool, &$self.calendar, $($arg),*).await
     };
 }
 
@@ -570,35 +534,16 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        let opts = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(20))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(opts)
-            .await?;
-        SQLITE_MIGRATIONS.run(&pool).await?;
         Ok(Store {
-            backend: Backend::Sqlite(pool),
+            pool: sql::dialect::open_sqlite(path).await?,
             calendar: Arc::new(Calendar::builtin()),
         })
     }
 
     /// Connect to and migrate a PostgreSQL database.
     pub async fn connect_postgres(url: &str) -> Result<Store> {
-        let opts = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await?;
-        POSTGRES_MIGRATIONS.run(&pool).await?;
         Ok(Store {
-            backend: Backend::Postgres(pool),
+            pool: sql::dialect::connect_postgres(url).await?,
             calendar: Arc::new(Calendar::builtin()),
         })
     }
@@ -609,20 +554,9 @@ impl Store {
         self
     }
 
-    /// `sqlite` or `postgres`.
-    pub fn backend_name(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
-        }
-    }
-
     /// Close the pool.
     pub async fn close(&self) {
-        match &self.backend {
-            Backend::Sqlite(p) => p.close().await,
-            Backend::Postgres(p) => p.close().await,
-        }
+        self.pool.close().await
     }
 
     // --- Bodies, users, roles ------------------------------------------------------------
@@ -845,19 +779,7 @@ impl Store {
         let report = dispatch!(self, ingest_applications(items, &entropy, actor, progress))?;
         // After a large write: refresh planner statistics (and on SQLite fold the WAL back), so
         // reads such as report generation keep their index plans.
-        match &self.backend {
-            Backend::Sqlite(p) => {
-                sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(p)
-                    .await?;
-                sqlx::query("PRAGMA optimize").execute(p).await?;
-            }
-            Backend::Postgres(p) => {
-                sqlx::query("ANALYZE report_counters, applications")
-                    .execute(p)
-                    .await?;
-            }
-        }
+        sql::dialect::after_bulk_write(&self.pool).await?;
         Ok(report)
     }
 

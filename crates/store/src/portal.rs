@@ -3,7 +3,6 @@
 //! a correction is a new version with a reason), and the append-only staff audit log.
 
 use super::*;
-use gongkai_calendar::format_date;
 use gongkai_ledger::content::{
     AttachmentMeta, AuditEntry, CatalogItem, CatalogItemRecord, DocumentSummary, Guide,
     PublicDocument, PublicDocumentRecord, ReportVersion,
@@ -40,7 +39,7 @@ pub struct DocumentPage {
     pub attachments: Vec<AttachmentMeta>,
 }
 
-fn not_found(what: &'static str, what_en: &'static str, id: i64) -> StoreError {
+pub(crate) fn not_found(what: &'static str, what_en: &'static str, id: i64) -> StoreError {
     StoreError::NotFound {
         what,
         what_en,
@@ -48,24 +47,9 @@ fn not_found(what: &'static str, what_en: &'static str, id: i64) -> StoreError {
     }
 }
 
-mod portal_sqlite {
-    type DB = sqlx::Sqlite;
-    use crate::sqlite_backend as base;
-    include!("portal_backend.rs");
-}
-
-mod portal_pg {
-    type DB = sqlx::Postgres;
-    use crate::pg_backend as base;
-    include!("portal_backend.rs");
-}
-
 macro_rules! portal {
     ($self:ident, $f:ident ( $($arg:expr),* )) => {
-        match &$self.backend {
-            Backend::Sqlite(p) => portal_sqlite::$f(p, $($arg),*).await,
-            Backend::Postgres(p) => portal_pg::$f(p, $($arg),*).await,
-        }
+        crate::sql::$f(&$self.pool, $($arg),*).await
     };
 }
 

@@ -1,13 +1,6 @@
-// SQL of the portal content, compiled for each backend like `backend.rs`
-// (`include!`d by `portal.rs` with `type DB = …`). `$N` parameters work on both.
-
 use super::*;
-use sqlx::Row;
 
-type Pool = sqlx::Pool<DB>;
-type DbRow = <DB as sqlx::Database>::Row;
-
-fn row_catalog(r: &DbRow) -> Result<CatalogItem> {
+pub(crate) fn row_catalog(r: &DbRow) -> Result<CatalogItem> {
     Ok(CatalogItem {
         id: r.try_get("id")?,
         record: CatalogItemRecord {
@@ -24,12 +17,11 @@ fn row_catalog(r: &DbRow) -> Result<CatalogItem> {
     })
 }
 
-const DOC_COLS: &str = "id, body_id, catalog_item_id, index_number, publisher, written_on, doc_number, topic, title, text, published_on, published";
+pub(crate) const DOC_COLS: &str = "id, body_id, catalog_item_id, index_number, publisher, written_on, doc_number, topic, title, text, published_on, published";
 
-const SUMMARY_COLS: &str =
-    "id, body_id, catalog_item_id, index_number, title, doc_number, written_on, published_on, published";
+pub(crate) const SUMMARY_COLS: &str = "id, body_id, catalog_item_id, index_number, title, doc_number, written_on, published_on, published";
 
-fn row_summary(r: &DbRow) -> Result<DocumentSummary> {
+pub(crate) fn row_summary(r: &DbRow) -> Result<DocumentSummary> {
     let written: String = r.try_get("written_on")?;
     let published_on: Option<String> = r.try_get("published_on")?;
     let published: i64 = r.try_get("published")?;
@@ -46,7 +38,7 @@ fn row_summary(r: &DbRow) -> Result<DocumentSummary> {
     })
 }
 
-fn row_doc(r: &DbRow) -> Result<PublicDocument> {
+pub(crate) fn row_doc(r: &DbRow) -> Result<PublicDocument> {
     let written: String = r.try_get("written_on")?;
     let published_on: Option<String> = r.try_get("published_on")?;
     let published: i64 = r.try_get("published")?;
@@ -73,7 +65,7 @@ pub(crate) async fn create_catalog_item(
     rec: &CatalogItemRecord,
     actor: &str,
 ) -> Result<CatalogItem> {
-    let mut tx = base::begin_write(pool).await?;
+    let mut tx = super::begin_write(pool).await?;
     let row = sqlx::query(
         "INSERT INTO catalog_items (body_id, domain, name, basis, time_limit, channel, subject, audience, manner) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -90,7 +82,7 @@ pub(crate) async fn create_catalog_item(
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
-    base::audit_row(
+    super::audit_row(
         &mut tx,
         actor,
         Some(rec.body_id),
@@ -112,7 +104,7 @@ pub(crate) async fn update_catalog_item(
     rec: &CatalogItemRecord,
     actor: &str,
 ) -> Result<CatalogItem> {
-    let mut tx = base::begin_write(pool).await?;
+    let mut tx = super::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE catalog_items SET domain = $1, name = $2, basis = $3, time_limit = $4, channel = $5, \
          subject = $6, audience = $7, manner = $8 WHERE id = $9 AND body_id = $10",
@@ -133,7 +125,7 @@ pub(crate) async fn update_catalog_item(
     if n == 0 {
         return Err(not_found("标准目录事项", "catalog item", id));
     }
-    base::audit_row(
+    super::audit_row(
         &mut tx,
         actor,
         Some(rec.body_id),
@@ -166,31 +158,12 @@ pub(crate) async fn list_catalog(pool: &Pool, body_id: i64) -> Result<Vec<Catalo
     rows.iter().map(row_catalog).collect()
 }
 
-async fn outbox_doc(
-    conn: &mut <DB as sqlx::Database>::Connection,
-    doc: &PublicDocument,
-    op: &str,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (topic, entity_id, body_id, op, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind("public_document")
-    .bind(doc.id)
-    .bind(doc.record.body_id)
-    .bind(op)
-    .bind(serde_json::to_string(doc).unwrap_or_default())
-    .bind(now_rfc3339())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 pub(crate) async fn create_public_document(
     pool: &Pool,
     rec: &PublicDocumentRecord,
     actor: &str,
 ) -> Result<PublicDocument> {
-    let mut tx = base::begin_write(pool).await?;
+    let mut tx = super::begin_write(pool).await?;
     let code: String = sqlx::query("SELECT code FROM bodies WHERE id = $1")
         .bind(rec.body_id)
         .fetch_optional(&mut *tx)
@@ -231,7 +204,7 @@ pub(crate) async fn create_public_document(
         published_on: None,
         published: false,
     };
-    base::audit_row(
+    super::audit_row(
         &mut tx,
         actor,
         Some(rec.body_id),
@@ -250,7 +223,7 @@ pub(crate) async fn update_public_document(
     rec: &PublicDocumentRecord,
     actor: &str,
 ) -> Result<PublicDocument> {
-    let mut tx = base::begin_write(pool).await?;
+    let mut tx = super::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE public_documents SET catalog_item_id = $1, publisher = $2, written_on = $3, doc_number = $4, \
          topic = $5, title = $6, text = $7, updated_at = $8 WHERE id = $9 AND body_id = $10",
@@ -281,7 +254,7 @@ pub(crate) async fn update_public_document(
     if doc.published {
         outbox_doc(&mut tx, &doc, "upsert").await?;
     }
-    base::audit_row(
+    super::audit_row(
         &mut tx,
         actor,
         Some(rec.body_id),
@@ -301,7 +274,7 @@ pub(crate) async fn set_document_published(
     on: Date,
     actor: &str,
 ) -> Result<PublicDocument> {
-    let mut tx = base::begin_write(pool).await?;
+    let mut tx = super::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE public_documents SET published = $1, published_on = CASE WHEN $1 = 1 THEN COALESCE(published_on, $2) ELSE published_on END, updated_at = $3 WHERE id = $4",
     )
@@ -323,7 +296,7 @@ pub(crate) async fn set_document_published(
     .await?;
     let doc = row_doc(&row)?;
     outbox_doc(&mut tx, &doc, if published { "upsert" } else { "delete" }).await?;
-    base::audit_row(
+    super::audit_row(
         &mut tx,
         actor,
         Some(doc.record.body_id),
@@ -353,7 +326,7 @@ pub(crate) async fn get_public_document(pool: &Pool, id: i64) -> Result<PublicDo
 
 /// `WHERE` of a document list, with only the conditions that apply (so that the
 /// `public_documents_list*` indexes serve both the filter and the order).
-fn document_filter(f: &DocumentQuery) -> String {
+pub(crate) fn document_filter(f: &DocumentQuery) -> String {
     let mut w = String::from("body_id = $1");
     if f.published_only {
         w.push_str(" AND published = 1");
@@ -367,7 +340,7 @@ fn document_filter(f: &DocumentQuery) -> String {
 }
 
 /// Newest first; the expression matches the `public_documents_list*` indexes.
-const DOC_ORDER: &str = "COALESCE(published_on, written_on) DESC, id DESC";
+pub(crate) const DOC_ORDER: &str = "COALESCE(published_on, written_on) DESC, id DESC";
 
 pub(crate) async fn document_page(pool: &Pool, id: i64) -> Result<DocumentPage> {
     let cols = DOC_COLS
@@ -498,7 +471,7 @@ pub(crate) async fn add_attachment(
     data: &[u8],
     actor: &str,
 ) -> Result<AttachmentMeta> {
-    let mut tx = base::begin_write(pool).await?;
+    let mut tx = super::begin_write(pool).await?;
     let body_id: i64 = sqlx::query("SELECT body_id FROM public_documents WHERE id = $1")
         .bind(document_id)
         .fetch_optional(&mut *tx)
@@ -516,7 +489,7 @@ pub(crate) async fn add_attachment(
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
-    base::audit_row(
+    super::audit_row(
         &mut tx,
         actor,
         Some(body_id),
@@ -535,7 +508,7 @@ pub(crate) async fn add_attachment(
     })
 }
 
-fn row_attachment(r: &DbRow) -> Result<AttachmentMeta> {
+pub(crate) fn row_attachment(r: &DbRow) -> Result<AttachmentMeta> {
     Ok(AttachmentMeta {
         id: r.try_get("id")?,
         document_id: r.try_get("document_id")?,
@@ -560,338 +533,4 @@ pub(crate) async fn get_attachment(pool: &Pool, id: i64) -> Result<(AttachmentMe
         .await?
         .ok_or_else(|| not_found("附件", "attachment", id))?;
     Ok((row_attachment(&row)?, row.try_get("data")?))
-}
-
-pub(crate) async fn get_guide(pool: &Pool, body_id: i64) -> Result<Option<Guide>> {
-    let row =
-        sqlx::query("SELECT text, address, office_hours, phone FROM guides WHERE body_id = $1")
-            .bind(body_id)
-            .fetch_optional(pool)
-            .await?;
-    row.map(|r| {
-        Ok(Guide {
-            text: r.try_get("text")?,
-            address: r.try_get("address")?,
-            office_hours: r.try_get("office_hours")?,
-            phone: r.try_get("phone")?,
-        })
-    })
-    .transpose()
-}
-
-pub(crate) async fn set_guide(pool: &Pool, body_id: i64, g: &Guide, actor: &str) -> Result<()> {
-    let mut tx = base::begin_write(pool).await?;
-    sqlx::query(
-        "INSERT INTO guides (body_id, text, address, office_hours, phone, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (body_id) DO UPDATE SET text = excluded.text, address = excluded.address, \
-         office_hours = excluded.office_hours, phone = excluded.phone, updated_at = excluded.updated_at",
-    )
-    .bind(body_id)
-    .bind(&g.text)
-    .bind(&g.address)
-    .bind(&g.office_hours)
-    .bind(&g.phone)
-    .bind(now_rfc3339())
-    .execute(&mut *tx)
-    .await?;
-    base::audit_row(
-        &mut tx,
-        actor,
-        Some(body_id),
-        "guide.update",
-        &format!("body:{body_id}"),
-        "",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(crate) async fn approve_report(
-    pool: &Pool,
-    body_id: i64,
-    year: i32,
-    report_json: &str,
-    approver: &str,
-) -> Result<()> {
-    let mut tx = base::begin_write(pool).await?;
-    sqlx::query(
-        "INSERT INTO report_approvals (body_id, year, report_json, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (body_id, year) DO UPDATE SET report_json = excluded.report_json, approved_by = excluded.approved_by, approved_at = excluded.approved_at",
-    )
-    .bind(body_id)
-    .bind(i64::from(year))
-    .bind(report_json)
-    .bind(approver)
-    .bind(now_rfc3339())
-    .execute(&mut *tx)
-    .await?;
-    base::audit_row(
-        &mut tx,
-        approver,
-        Some(body_id),
-        "report.approve",
-        &format!("report:{body_id}:{year}"),
-        "",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(crate) async fn approval(
-    pool: &Pool,
-    body_id: i64,
-    year: i32,
-) -> Result<Option<(String, String, String)>> {
-    let row = sqlx::query("SELECT report_json, approved_by, approved_at FROM report_approvals WHERE body_id = $1 AND year = $2")
-        .bind(body_id)
-        .bind(i64::from(year))
-        .fetch_optional(pool)
-        .await?;
-    row.map(|r| {
-        Ok((
-            r.try_get("report_json")?,
-            r.try_get("approved_by")?,
-            r.try_get("approved_at")?,
-        ))
-    })
-    .transpose()
-}
-
-fn row_version(r: &DbRow) -> Result<ReportVersion> {
-    let year: i64 = r.try_get("year")?;
-    let version: i64 = r.try_get("version")?;
-    Ok(ReportVersion {
-        body_id: r.try_get("body_id")?,
-        year: year as i32,
-        version: version as i32,
-        report_json: r.try_get("report_json")?,
-        reason: r.try_get("reason")?,
-        approved_by: r.try_get("approved_by")?,
-        published_by: r.try_get("published_by")?,
-        published_at: r.try_get("published_at")?,
-    })
-}
-
-pub(crate) async fn publish_approved(
-    pool: &Pool,
-    body_id: i64,
-    year: i32,
-    reason: &str,
-    publisher: &str,
-) -> Result<ReportVersion> {
-    let mut tx = base::begin_write(pool).await?;
-    let row = sqlx::query(
-        "SELECT report_json, approved_by FROM report_approvals WHERE body_id = $1 AND year = $2",
-    )
-    .bind(body_id)
-    .bind(i64::from(year))
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| {
-        StoreError::Invalid(
-            "报告尚未经审核人批准，不能发布 (the report has not been approved)".into(),
-        )
-    })?;
-    let json: String = row.try_get("report_json")?;
-    let approver: String = row.try_get("approved_by")?;
-    let last: Option<i64> = sqlx::query(
-        "SELECT MAX(version) AS v FROM report_versions WHERE body_id = $1 AND year = $2",
-    )
-    .bind(body_id)
-    .bind(i64::from(year))
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("v")?;
-    let version = last.unwrap_or(0) + 1;
-    if version > 1 && reason.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "更正已发布的报告须说明理由 (a correction needs a reason)".into(),
-        ));
-    }
-    let published_at = now_rfc3339();
-    sqlx::query(
-        "INSERT INTO report_versions (body_id, year, version, report_json, reason, approved_by, published_by, published_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(body_id)
-    .bind(i64::from(year))
-    .bind(version)
-    .bind(&json)
-    .bind(reason.trim())
-    .bind(&approver)
-    .bind(publisher)
-    .bind(&published_at)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM report_approvals WHERE body_id = $1 AND year = $2")
-        .bind(body_id)
-        .bind(i64::from(year))
-        .execute(&mut *tx)
-        .await?;
-    base::audit_row(
-        &mut tx,
-        publisher,
-        Some(body_id),
-        "report.publish",
-        &format!("report:{body_id}:{year}:v{version}"),
-        reason.trim(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(ReportVersion {
-        body_id,
-        year,
-        version: version as i32,
-        report_json: json,
-        reason: reason.trim().to_string(),
-        approved_by: approver,
-        published_by: publisher.to_string(),
-        published_at,
-    })
-}
-
-pub(crate) async fn report_versions(
-    pool: &Pool,
-    body_id: i64,
-    year: Option<i32>,
-) -> Result<Vec<ReportVersion>> {
-    let rows = sqlx::query(
-        "SELECT * FROM report_versions WHERE body_id = $1 AND ($2 = 0 OR year = $2) ORDER BY year DESC, version DESC",
-    )
-    .bind(body_id)
-    .bind(i64::from(year.unwrap_or(0)))
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(row_version).collect()
-}
-
-pub(crate) async fn audit(
-    pool: &Pool,
-    actor: &str,
-    body_id: Option<i64>,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> Result<()> {
-    let mut conn = pool.acquire().await?;
-    base::audit_row(&mut conn, actor, body_id, action, target, detail).await
-}
-
-pub(crate) async fn audit_log(
-    pool: &Pool,
-    body_ids: &[i64],
-    limit: i64,
-) -> Result<Vec<AuditEntry>> {
-    let mut out = Vec::new();
-    let rows = sqlx::query("SELECT id, at, actor, body_id, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-        .bind(limit.clamp(1, 10_000) * 4)
-        .fetch_all(pool)
-        .await?;
-    for r in rows {
-        let body_id: Option<i64> = r.try_get("body_id")?;
-        if !body_ids.is_empty() && !body_id.is_some_and(|b| body_ids.contains(&b)) {
-            continue;
-        }
-        out.push(AuditEntry {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            actor: r.try_get("actor")?,
-            body_id,
-            action: r.try_get("action")?,
-            target: r.try_get("target")?,
-            detail: r.try_get("detail")?,
-        });
-        if out.len() as i64 >= limit {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-/// One page of the audit log under a filter, with the count of all matching entries.
-pub(crate) async fn audit_page(pool: &Pool, q: &AuditQuery) -> Result<(i64, Vec<AuditEntry>)> {
-    // Ids and page bounds are integers; every text value is a bound parameter.
-    let mut binds: Vec<&str> = Vec::new();
-    fn param<'a>(binds: &mut Vec<&'a str>, v: &'a str) -> String {
-        binds.push(v);
-        format!("${}", binds.len())
-    }
-    let mut cond = Vec::new();
-    if let Some(bodies) = &q.visible_bodies {
-        let own = param(&mut binds, q.viewer.as_str());
-        let ids: Vec<String> = bodies.iter().map(i64::to_string).collect();
-        cond.push(if ids.is_empty() {
-            format!("(body_id IS NULL AND actor = {own})")
-        } else {
-            format!(
-                "(body_id IN ({}) OR (body_id IS NULL AND actor = {own}))",
-                ids.join(",")
-            )
-        });
-    }
-    if let Some(b) = q.body {
-        cond.push(format!("body_id = {b}"));
-    }
-    if !q.actor.is_empty() {
-        cond.push(format!("actor = {}", param(&mut binds, q.actor.as_str())));
-    }
-    if !q.action_prefix.is_empty() {
-        let p = param(&mut binds, q.action_prefix.as_str());
-        cond.push(format!("substr(action, 1, length({p})) = {p}"));
-    }
-    if !q.at_from.is_empty() {
-        cond.push(format!("at >= {}", param(&mut binds, q.at_from.as_str())));
-    }
-    if !q.at_before.is_empty() {
-        cond.push(format!("at < {}", param(&mut binds, q.at_before.as_str())));
-    }
-    let filter = if cond.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", cond.join(" AND "))
-    };
-    let mut count = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS n FROM audit_log{filter}"
-    )));
-    for b in &binds {
-        count = count.bind(*b);
-    }
-    let total: i64 = count.fetch_one(pool).await?.try_get("n")?;
-    let mut page = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, at, actor, body_id, action, target, detail FROM audit_log{filter} \
-         ORDER BY id DESC LIMIT {} OFFSET {}",
-        q.limit.clamp(1, 1000),
-        q.offset.max(0)
-    )));
-    for b in &binds {
-        page = page.bind(*b);
-    }
-    let mut out = Vec::new();
-    for r in page.fetch_all(pool).await? {
-        out.push(AuditEntry {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            actor: r.try_get("actor")?,
-            body_id: r.try_get("body_id")?,
-            action: r.try_get("action")?,
-            target: r.try_get("target")?,
-            detail: r.try_get("detail")?,
-        });
-    }
-    Ok((total, out))
-}
-
-pub(crate) async fn get_user(pool: &Pool, id: i64) -> Result<gongkai_ledger::User> {
-    let r = sqlx::query("SELECT id, login, display_name FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| not_found("用户", "user", id))?;
-    Ok(gongkai_ledger::User {
-        id: r.try_get("id")?,
-        login: r.try_get("login")?,
-        display_name: r.try_get("display_name")?,
-    })
 }
