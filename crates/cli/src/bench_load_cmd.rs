@@ -46,6 +46,10 @@ pub struct BenchLoadArgs {
     /// Print the figures as one JSON object (for scripts and the load test).
     #[arg(long)]
     pub json: bool,
+    /// Run in this data directory and keep it afterwards (it must hold no database yet)
+    /// instead of a fresh temporary one: to inspect the data, or kill the run midway.
+    #[arg(long)]
+    pub data: Option<std::path::PathBuf>,
 }
 
 /// What the run measured.
@@ -92,7 +96,21 @@ pub fn run(a: BenchLoadArgs) -> Result<ExitCode> {
         .build()
         .context("无法启动异步运行时 (cannot start the async runtime)")?;
     let tmp = tempfile::tempdir().context("cannot create a temp dir")?;
-    let out = rt.block_on(load(&a, tmp.path()))?;
+    let dir = match &a.data {
+        Some(d) => {
+            if d.join("gongkai.db").exists() {
+                anyhow::bail!(
+                    "数据目录 {} 已有数据库，压力测试只在空目录中运行 (the data directory already holds a database)",
+                    d.display()
+                );
+            }
+            std::fs::create_dir_all(d)
+                .with_context(|| format!("无法创建数据目录 {} (cannot create)", d.display()))?;
+            d.clone()
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let out = rt.block_on(load(&a, &dir))?;
     if a.json {
         println!("{}", serde_json::to_string(&out)?);
     } else {
