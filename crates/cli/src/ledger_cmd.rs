@@ -673,24 +673,7 @@ pub fn run_bench(cmd: BenchCmd) -> Result<ExitCode> {
     }
 }
 
-/// SplitMix64: a small deterministic generator for synthetic data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
+use gongkai_search::synth::Rng;
 
 fn add_days(d: Date, n: i64) -> Date {
     d.checked_add(time::Duration::days(n)).unwrap_or(d)
@@ -732,10 +715,10 @@ fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
         91..=95 => ApplicantType::LegalService,
         _ => ApplicantType::OtherOrg,
     };
-    let channel = rng.pick(&Channel::ALL);
+    let channel = *rng.pick(&Channel::ALL);
     let mut d = received_on;
     let mut step = |rng: &mut Rng, lo: i64, hi: i64| {
-        d = add_days(d, lo + rng.below((hi - lo + 1) as u64) as i64);
+        d = add_days(d, lo + rng.below((hi - lo + 1) as usize) as i64);
         d
     };
     let reply = |o: Outcome| ReplyDocument {
@@ -750,7 +733,7 @@ fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
         let o = if allow_unclear && rng.below(3) == 0 {
             Outcome::UnableUnclearAfterCorrection
         } else {
-            rng.pick(&DECISIONS)
+            *rng.pick(&DECISIONS)
         };
         events.push((
             EventKind::Decided {
@@ -1058,7 +1041,7 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
     );
 
     // Ingest with report-generation checkpoints.
-    let mut rng = Rng(a.seed);
+    let mut rng = Rng::new(a.seed);
     let probe: Vec<i64> = (0..20.min(ids.len()))
         .map(|i| ids[(i * 7919) % ids.len()])
         .collect();
@@ -1101,7 +1084,7 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
             .min(a.applications - ingested);
         let items: Vec<BulkApplication> = (0..size)
             .map(|k| {
-                let body = ids[rng.below(ids.len() as u64) as usize];
+                let body = ids[rng.below(ids.len())];
                 synth(&mut rng, body, ingested + k)
             })
             .collect();

@@ -4,13 +4,37 @@
 
 use crate::doc::{DocKind, SearchDoc};
 
-/// Small deterministic PRNG (SplitMix64).
+/// Small deterministic PRNG (SplitMix64), the workspace's one generator of synthetic data
+/// (search corpus, the demo, `gongkai bench`): runs must not depend on a random source.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
+    }
+
+    /// Seeded by the FNV-1a hash of `key`.
+    pub fn from_key(key: &str) -> Rng {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(h)
+    }
+
+    /// Uniform in `lo..=hi` (`lo` when `hi < lo`).
+    pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + (self.next_u64() % u64::from(hi - lo + 1)) as u32
+    }
+
+    /// True with `percent`% probability.
+    pub fn chance(&mut self, percent: u32) -> bool {
+        self.range(0, 99) < percent
     }
 
     pub fn next_u64(&mut self) -> u64 {

@@ -258,45 +258,8 @@ impl<'a> Days<'a> {
     }
 }
 
-/// A small deterministic generator (SplitMix64): the demo must not depend on a random source.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    /// Seeded by the FNV-1a hash of `key`.
-    pub fn from_key(key: &str) -> Rng {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in key.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        Rng(h)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `lo..=hi` (`lo` when `hi < lo`).
-    pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        if hi <= lo {
-            return lo;
-        }
-        lo + (self.next_u64() % u64::from(hi - lo + 1)) as u32
-    }
-
-    /// True with `percent`% probability.
-    pub fn chance(&mut self, percent: u32) -> bool {
-        self.range(0, 99) < percent
-    }
-
-    pub fn pick<'s, T>(&mut self, items: &'s [T]) -> &'s T {
-        &items[self.range(0, items.len().saturating_sub(1) as u32) as usize]
-    }
-}
+/// The demo's generator: deterministic, so the demo must not depend on a random source.
+pub(crate) use gongkai_search::synth::Rng;
 
 /// An invalid demo table (a bug in this module, reported rather than panicking).
 pub(crate) fn bug(what: impl std::fmt::Display) -> StoreError {

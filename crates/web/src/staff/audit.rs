@@ -7,9 +7,9 @@ use crate::views::{Layout, Pager, render};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
-use gongkai_store::AuditQuery;
+use gongkai_store::{AuditQuery, BEIJING, beijing_time};
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{Duration, UtcOffset};
 
 /// Entries of one page.
 pub const AUDIT_PAGE: i64 = 100;
@@ -88,24 +88,11 @@ pub fn action_label(code: &str) -> String {
     }
 }
 
-/// A time of the log in Beijing time (`2026-12-02 20:54:38`); unreadable text as stored.
-pub fn beijing_time(rfc3339: &str) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .and_then(|t| t.to_offset(beijing()).format(&format).ok())
-        .unwrap_or_else(|| rfc3339.to_string())
-}
-
-fn beijing() -> UtcOffset {
-    UtcOffset::from_hms(8, 0, 0).expect("UTC+8")
-}
-
 /// The UTC instant (a comparable RFC 3339 prefix) at which a Beijing day begins.
 fn day_start_utc(day: time::Date) -> String {
     let t = day
         .midnight()
-        .assume_offset(beijing())
+        .assume_offset(BEIJING)
         .to_offset(UtcOffset::UTC);
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
     t.format(&format).unwrap_or_default()
