@@ -17,6 +17,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("请求过于频繁，请稍后再试 (too many requests)")]
     TooManyRequests,
+    #[error("请求体过大 (payload too large)")]
+    PayloadTooLarge,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("服务器内部错误 (internal error): {0}")]
@@ -31,6 +33,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Store(e) => match e {
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
                 StoreError::Duplicate { .. } | StoreError::Conflict(_) => StatusCode::CONFLICT,
@@ -54,6 +57,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::BadRequest(_) => "bad_request",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::PayloadTooLarge => "payload_too_large",
             AppError::Store(StoreError::NotFound { .. }) => "not_found",
             AppError::Store(StoreError::Duplicate { .. }) => "duplicate",
             AppError::Store(StoreError::Conflict(_)) => "conflict",
@@ -124,6 +128,30 @@ fn heading_zh(status: StatusCode) -> &'static str {
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
 
+/// The JSON body of every API error.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable code: `not_found`, `unauthorized`, `forbidden`, `bad_request`, `invalid`,
+    /// `too_many_requests`, `payload_too_large`, `duplicate`, `conflict`,
+    /// `illegal_transition`, `internal`.
+    pub error: String,
+    /// What went wrong, in Chinese.
+    pub message: String,
+    /// Every message of a refused form (`invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+}
+
+impl ErrorBody {
+    pub fn new(e: &AppError) -> ErrorBody {
+        ErrorBody {
+            error: e.code().to_string(),
+            message: e.public_message(),
+            errors: None,
+        }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
         ApiError(e)
@@ -138,14 +166,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.0.status();
-        (
-            status,
-            axum::Json(
-                serde_json::json!({"error": self.0.code(), "message": self.0.public_message()}),
-            ),
-        )
-            .into_response()
+        (self.0.status(), axum::Json(ErrorBody::new(&self.0))).into_response()
     }
 }
 

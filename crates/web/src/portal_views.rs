@@ -38,12 +38,12 @@ impl From<&Body> for BodyRef {
 // --- Bodies (home page, `GET /bodies`) --------------------------------------------------
 
 /// The disclosing bodies as a tree (pre-order, each with its depth).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BodiesView {
     pub bodies: Vec<BodyItem>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BodyItem {
     pub code: String,
     pub name: String,
@@ -108,7 +108,7 @@ pub async fn bodies_view(st: &AppState) -> PageResult<BodiesView> {
 // --- Documents ------------------------------------------------------------------------
 
 /// A published document in a list (`GET /bodies/{code}/documents`, the body's home page).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentRow {
     pub id: i64,
     pub index_number: String,
@@ -146,7 +146,7 @@ impl DocumentRow {
 }
 
 /// A document listed under a catalog item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentLink {
     pub id: i64,
     pub title: String,
@@ -168,7 +168,7 @@ impl From<&DocumentSummary> for DocumentLink {
 }
 
 /// A catalog item named in a document list or a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CatalogItemRef {
     pub id: i64,
     pub domain: String,
@@ -187,7 +187,7 @@ impl From<&CatalogItem> for CatalogItemRef {
 
 /// One page of a body's published documents (`/b/{code}/docs`,
 /// `GET /bodies/{code}/documents`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentListView {
     /// The body's code.
     pub body: String,
@@ -235,7 +235,7 @@ pub async fn document_list(
 }
 
 /// An attachment of a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttachmentRow {
     pub id: i64,
     pub file_name: String,
@@ -252,7 +252,7 @@ impl AttachmentRow {
 }
 
 /// One document with its text and attachments (`/docs/{id}`, `GET /documents/{id}`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentView {
     #[serde(flatten)]
     pub document: DocumentRow,
@@ -415,7 +415,7 @@ impl GuideView {
 pub const CATALOG_DOCS_PER_ITEM: i64 = 10;
 
 /// `/b/{code}/catalog`, `GET /bodies/{code}/catalog`: the 政务公开标准目录.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CatalogView {
     /// The body's code.
     pub body: String,
@@ -423,7 +423,7 @@ pub struct CatalogView {
     pub items: Vec<CatalogEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CatalogEntry {
     pub id: i64,
     pub domain: String,
@@ -498,7 +498,7 @@ pub async fn catalog_view(st: &AppState, body: &Body) -> PageResult<CatalogView>
 // --- Reports --------------------------------------------------------------------------
 
 /// `/b/{code}/reports`, `GET /bodies/{code}/reports`: the published report versions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportsView {
     /// The body's code.
     pub body: String,
@@ -507,7 +507,7 @@ pub struct ReportsView {
     pub versions: Vec<ReportVersionRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportVersionRow {
     pub year: i32,
     pub version: i32,
@@ -568,7 +568,7 @@ pub async fn reports_view(st: &AppState, body: &Body) -> PageResult<ReportsView>
 pub const SEARCH_PAGE_SIZE: usize = 20;
 
 /// `/search` results, `GET /search`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchView {
     /// Matches in all pages.
     pub total: usize,
@@ -579,7 +579,7 @@ pub struct SearchView {
 
 /// One hit. `title_html` and `snippet_html` are escaped by the search crate, with the
 /// matched words in `<mark>`: trusted HTML.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub id: String,
     pub title_html: String,
@@ -759,7 +759,7 @@ impl ApplyFormView {
 }
 
 /// The receipt of an online application (`POST /b/{code}/apply`, `POST /applications`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReceiptView {
     pub tracking_code: String,
     pub secret: String,
@@ -829,13 +829,14 @@ pub struct StatusFormView {
 
 /// The public view of an application (`POST /status`, `POST /applications/status`): state,
 /// dates, events and the reply summary; never personal data or the request text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApplicationStatusView {
     pub tracking_code: String,
     /// The body's code.
     pub body: String,
     pub body_name: String,
     pub received_on: String,
+    #[schema(schema_with = crate::api::state_schema)]
     pub state: ApplicationState,
     pub state_label: &'static str,
     pub due_on: Option<String>,
@@ -846,13 +847,13 @@ pub struct ApplicationStatusView {
     pub events: Vec<EventRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReplyView {
     pub reference: String,
     pub summary: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventRow {
     pub on: String,
     pub kind: &'static str,

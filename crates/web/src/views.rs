@@ -78,7 +78,7 @@ pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
 }
 
 /// A list's pager (`partials/pager.html`): previous / 第N页 / 共M页 / next.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Pager {
     /// The list's URL up to the page number, unescaped, e.g. `/b/440115101/docs?page=`.
     pub base: String,

@@ -406,6 +406,20 @@ async fn public_api(fx: &Fixture) {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"], "bad_request");
+    // Bad parameters are JSON errors naming the parameter.
+    for uri in [
+        format!("/api/v1/bodies/{TOWN_A}/documents?page=abc"),
+        "/api/v1/documents/abc".into(),
+        "/api/v1/search?q=x&page=-1".into(),
+    ] {
+        let r = fx.get(&uri, Anon).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(r.json()["error"], "bad_request", "{uri}");
+    }
+    let r = fx
+        .get(&format!("/api/v1/bodies/{TOWN_A}/documents?page=abc"), Anon)
+        .await;
+    assert!(r.json()["message"].as_str().unwrap().contains("page"));
 
     let r = fx.get("/api/v1/search?q=津贴", Anon).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -909,6 +923,46 @@ async fn reviewer_only_decisions(fx: &Fixture) {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"], "bad_request");
+    // Typed input: unknown fields and bad values are refused naming the field.
+    for (body, field) in [
+        (json!({"kind": "withdrawn", "on": t, "days": 3}), "days"),
+        (
+            json!({"kind": "extension_approved", "days": "many", "on": t}),
+            "days",
+        ),
+        (
+            json!({"kind": "fee_noticed", "amount": [1], "on": t}),
+            "amount",
+        ),
+        (
+            json!({"kind": "decided", "outcome": "maybe", "on": t}),
+            "outcome",
+        ),
+        (json!({"kind": "withdrawn"}), "on"),
+        (json!({"on": t}), "kind"),
+    ] {
+        let r = fx.post_json(&api, User("reviewer_a"), &body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        let e = r.json();
+        assert_eq!(e["error"], "bad_request", "{body}");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(&format!("「{field}")), "{body}: {message}");
+    }
+    let queue = "/api/v1/staff/applications";
+    let r = fx
+        .get(&format!("{queue}?state=bogus"), User("reviewer_a"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["message"].as_str().unwrap().contains("state"));
+    let r = fx
+        .get(
+            &format!("{queue}?state=processing&closed=true&sort=received"),
+            User("reviewer_a"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["sort"], "received");
+    assert_eq!(r.json()["closed"], true);
     let r = fx
         .post_json(
             &api,

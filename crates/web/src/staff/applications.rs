@@ -36,7 +36,7 @@ pub const QUEUE_PAGE: i64 = 50;
 
 /// The application queue (申请办理): the filter, the rows with their countdown and the
 /// registration form of the user's working bodies.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueView {
     pub applications: Vec<QueueRow>,
     /// The body filter (empty: all).
@@ -55,7 +55,7 @@ pub struct QueueView {
 }
 
 /// One application of the queue.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueRow {
     pub id: i64,
     pub tracking_code: String,
@@ -67,6 +67,7 @@ pub struct QueueRow {
     pub received_on: String,
     /// The first 40 characters of the request.
     pub request_excerpt: String,
+    #[schema(schema_with = crate::api::state_schema)]
     pub state: ApplicationState,
     pub state_label: &'static str,
     pub due_on: Option<String>,
@@ -86,7 +87,7 @@ impl QueueRow {
 }
 
 /// A coloured status flag (`flag ok`, `flag risk`, `flag over`, `flag info`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Flag {
     pub class: &'static str,
     pub text: String,
@@ -111,7 +112,7 @@ impl Flag {
 }
 
 /// The form registering a paper or in-person application.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RegisterView {
     pub bodies: Vec<SelectOption>,
     pub today: String,
@@ -370,7 +371,7 @@ pub(super) async fn register_application(
 
 /// One application (申请详情) with the applicant's personal data as the user may see it (the
 /// read audited), the statutory clock, the history and the transitions the user may record.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
     pub id: i64,
     pub tracking_code: String,
@@ -384,12 +385,17 @@ pub struct ApplicationView {
     pub request_text: String,
     /// Whether `personal` is masked (oversight).
     pub personal_masked: bool,
+    #[schema(value_type = Object)]
     pub personal: PersonalData,
+    /// The ledger status (state, dates, pauses, extension, outcome and reply).
+    #[schema(value_type = Object)]
     pub status: Status,
     pub state_label: &'static str,
     pub received_on: String,
     pub due_on: Option<String>,
     pub clock: ClockView,
+    /// The ledger events, oldest first.
+    #[schema(value_type = Vec<Object>)]
     pub events: Vec<ApplicationEvent>,
     /// Clerk work on the body.
     pub can_act: bool,
@@ -401,7 +407,7 @@ pub struct ApplicationView {
 }
 
 /// The statutory clock of an application, or why it cannot be computed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ClockView {
     Computed {
@@ -418,7 +424,7 @@ pub enum ClockView {
 }
 
 /// A transition form: the event `kind` and its title.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActionView {
     pub kind: &'static str,
     pub title: &'static str,
@@ -587,69 +593,30 @@ pub(super) async fn application(ctx: StaffCtx, Path(id): Path<i64>) -> PageResul
 
 // --- Transitions ----------------------------------------------------------------------------
 
-/// The fields of a transition, from the page's form or the API's JSON, before validation.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct EventParams<'a> {
-    pub kind: &'a str,
-    pub outcome: &'a str,
-    pub reference: &'a str,
-    pub summary: &'a str,
-    pub deadline: &'a str,
-    pub consultee: &'a str,
-    pub days: &'a str,
-    pub amount: &'a str,
+/// A validated transition, from the page's form or the API's JSON: the ledger event, the
+/// day it happened and the note.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub event: EventKind,
+    pub on: Date,
+    pub note: String,
 }
 
-/// Parse a yuan amount like `120` or `120.50` into fen.
-fn yuan_to_fen(s: &str) -> Option<i64> {
-    let d: gongkai_report::Decimal = s.trim().parse().ok()?;
-    let fen = d * gongkai_report::Decimal::from(100);
-    if !fen.fract().is_zero() || fen.is_sign_negative() {
-        return None;
-    }
+/// Fen of a yuan amount like `120` or `120.50` (whole fen, not negative).
+pub fn fen_of_yuan(yuan: gongkai_report::Decimal) -> Result<i64, AppError> {
     use rust_decimal::prelude::ToPrimitive;
-    fen.to_i64()
+    yuan.checked_mul(gongkai_report::Decimal::from(100))
+        .filter(|fen| fen.fract().is_zero() && !fen.is_sign_negative())
+        .and_then(|fen| fen.to_i64())
+        .ok_or_else(|| AppError::BadRequest("金额无效".into()))
 }
 
-/// The ledger event of a transition's fields.
-pub fn parse_event(p: &EventParams<'_>) -> Result<EventKind, AppError> {
-    Ok(match p.kind {
-        "decided" => EventKind::Decided {
-            outcome: Outcome::from_code(p.outcome)
-                .ok_or_else(|| AppError::BadRequest("请选择办理结果".into()))?,
-            reply: ReplyDocument {
-                reference: p.reference.trim().to_string(),
-                summary: p.summary.trim().to_string(),
-            },
-        },
-        "correction_requested" => EventKind::CorrectionRequested {
-            deadline: parse_day(p.deadline, "补正期限")?,
-        },
-        "corrected" => EventKind::Corrected,
-        "correction_lapsed" => EventKind::CorrectionLapsed,
-        "consultation_started" => EventKind::ConsultationStarted {
-            consultee: match p.consultee {
-                "other_agency" => Consultee::OtherAgency,
-                _ => Consultee::ThirdParty,
-            },
-        },
-        "consultation_ended" => EventKind::ConsultationEnded,
-        "extension_approved" => EventKind::ExtensionApproved {
-            days: p
-                .days
-                .trim()
-                .parse()
-                .map_err(|_| AppError::BadRequest("延长天数无效".into()))?,
-        },
-        "fee_noticed" => EventKind::FeeNoticed {
-            amount_fen: yuan_to_fen(p.amount)
-                .ok_or_else(|| AppError::BadRequest("金额无效".into()))?,
-        },
-        "fee_paid" => EventKind::FeePaid,
-        "fee_lapsed" => EventKind::FeeLapsed,
-        "withdrawn" => EventKind::Withdrawn,
-        other => return Err(AppError::BadRequest(format!("未知的办理事项 `{other}`"))),
-    })
+/// The reply document of a decision.
+pub fn reply_document(reference: &str, summary: &str) -> ReplyDocument {
+    ReplyDocument {
+        reference: reference.trim().to_string(),
+        summary: summary.trim().to_string(),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -681,17 +648,54 @@ pub(super) struct EventForm {
 csrf_forms!(RegisterForm, EventForm);
 
 impl EventForm {
-    fn params(&self) -> EventParams<'_> {
-        EventParams {
-            kind: &self.kind,
-            outcome: &self.outcome,
-            reference: &self.reference,
-            summary: &self.summary,
-            deadline: &self.deadline,
-            consultee: &self.consultee,
-            days: &self.days,
-            amount: &self.amount,
-        }
+    /// The ledger event of the form's fields.
+    fn event(&self) -> Result<EventKind, AppError> {
+        Ok(match self.kind.as_str() {
+            "decided" => EventKind::Decided {
+                outcome: Outcome::from_code(&self.outcome)
+                    .ok_or_else(|| AppError::BadRequest("请选择办理结果".into()))?,
+                reply: reply_document(&self.reference, &self.summary),
+            },
+            "correction_requested" => EventKind::CorrectionRequested {
+                deadline: parse_day(&self.deadline, "补正期限")?,
+            },
+            "corrected" => EventKind::Corrected,
+            "correction_lapsed" => EventKind::CorrectionLapsed,
+            "consultation_started" => EventKind::ConsultationStarted {
+                consultee: match self.consultee.as_str() {
+                    "other_agency" => Consultee::OtherAgency,
+                    _ => Consultee::ThirdParty,
+                },
+            },
+            "consultation_ended" => EventKind::ConsultationEnded,
+            "extension_approved" => EventKind::ExtensionApproved {
+                days: self
+                    .days
+                    .trim()
+                    .parse()
+                    .map_err(|_| AppError::BadRequest("延长天数无效".into()))?,
+            },
+            "fee_noticed" => EventKind::FeeNoticed {
+                amount_fen: fen_of_yuan(
+                    self.amount
+                        .trim()
+                        .parse()
+                        .map_err(|_| AppError::BadRequest("金额无效".into()))?,
+                )?,
+            },
+            "fee_paid" => EventKind::FeePaid,
+            "fee_lapsed" => EventKind::FeeLapsed,
+            "withdrawn" => EventKind::Withdrawn,
+            other => return Err(AppError::BadRequest(format!("未知的办理事项 `{other}`"))),
+        })
+    }
+
+    fn transition(&self) -> Result<Transition, AppError> {
+        Ok(Transition {
+            event: self.event()?,
+            on: parse_day(&self.on, "日期")?,
+            note: self.note.trim().to_string(),
+        })
     }
 }
 
@@ -700,21 +704,17 @@ impl EventForm {
 pub async fn record_event(
     ctx: &StaffCtx,
     id: i64,
-    params: &EventParams<'_>,
-    on: &str,
-    note: &str,
+    t: &Transition,
 ) -> PageResult<(Application, Application)> {
     let (app, _) = load_app(ctx, id).await?;
     ctx.s.require_clerk(app.body_id)?;
-    let event = parse_event(params)?;
-    if matches!(event, EventKind::ExtensionApproved { .. }) {
+    if matches!(t.event, EventKind::ExtensionApproved { .. }) {
         ctx.s.require_reviewer(app.body_id)?;
     }
-    let on = parse_day(on, "日期")?;
     let updated = ctx
         .st
         .store
-        .apply_event(app.id, &event, on, &ctx.s.user.login, note.trim())
+        .apply_event(app.id, &t.event, t.on, &ctx.s.user.login, &t.note)
         .await?;
     Ok((app, updated))
 }
@@ -723,6 +723,6 @@ pub(super) async fn application_event(
     Path(id): Path<i64>,
     StaffForm(ctx, f): StaffForm<EventForm>,
 ) -> PageResult<Response> {
-    let (app, _) = record_event(&ctx, id, &f.params(), &f.on, &f.note).await?;
+    let (app, _) = record_event(&ctx, id, &f.transition()?).await?;
     Ok(Redirect::to(&format!("/staff/applications/{}", app.id)).into_response())
 }

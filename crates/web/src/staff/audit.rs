@@ -99,7 +99,7 @@ fn day_start_utc(day: time::Date) -> String {
 }
 
 /// The audit log page and its JSON twin.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditView {
     pub entries: Vec<AuditRow>,
     pub bodies: Vec<SelectOption>,
@@ -110,7 +110,7 @@ pub struct AuditView {
     pub pager: Pager,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
     /// Beijing time.
     pub at: String,

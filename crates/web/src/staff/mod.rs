@@ -20,8 +20,8 @@ mod registers;
 mod reports;
 
 pub(crate) use applications::{
-    ApplicationView, EventParams, QueueFilter, QueueView, application_view, queue_view,
-    record_event,
+    ApplicationView, QueueFilter, QueueView, Transition, application_view, fen_of_yuan, queue_view,
+    record_event, reply_document,
 };
 pub(crate) use audit::{AuditParams, AuditView, audit_view};
 pub(crate) use reports::{ReportView, report_view};
@@ -227,7 +227,7 @@ where
 // --- Shared parts of the view models --------------------------------------------------------
 
 /// An `<option>` of a select.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SelectOption {
     pub value: String,
     pub label: String,
@@ -253,7 +253,7 @@ fn body_options(bodies: &[Body], selected: impl Fn(&Body) -> bool) -> Vec<Select
 }
 
 /// The body (and year) switcher of the per-body pages (`staff/switcher.html`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BodySwitcher {
     pub action: &'static str,
     pub bodies: Vec<SelectOption>,

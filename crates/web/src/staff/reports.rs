@@ -14,15 +14,17 @@ use gongkai_report::{Finding, HtmlOptions, Report};
 use serde::{Deserialize, Serialize};
 
 /// The report workspace of one body and year.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReportView {
     /// The body's code.
     pub body: String,
     pub body_name: String,
     pub year: i32,
     /// The report generated live, in the JSON contract.
+    #[schema(value_type = Object)]
     pub report: serde_json::Value,
     /// Rule results (with the previous year's published report when there is one).
+    #[schema(value_type = Vec<Object>)]
     pub findings: Vec<Finding>,
     /// Findings that block approval.
     pub error_count: usize,
@@ -38,7 +40,7 @@ pub struct ReportView {
 }
 
 /// The pending approval.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApprovalView {
     pub approved_by: String,
     pub approved_at: String,
@@ -46,7 +48,7 @@ pub struct ApprovalView {
     pub current: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NarrativeSection {
     pub key: String,
     pub label: String,
