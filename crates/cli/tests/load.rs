@@ -41,9 +41,11 @@ fn assert_clean(v: &Value, backend: &str) {
     ] {
         assert_eq!(v[zero], 0, "{zero} in {v:#}");
     }
+    // How many writes fit in the run depends on the machine and its load (the benchmark
+    // reports it); the test asserts that writes went through and none failed or got lost.
     assert!(
-        v["writes_ok"].as_u64().unwrap() > 20,
-        "too few writes: {v:#}"
+        v["writes_ok"].as_u64().unwrap() > 0,
+        "no write went through: {v:#}"
     );
     assert!(
         v["imported"].as_u64().unwrap() > 0,

@@ -38,6 +38,7 @@ pub mod case;
 pub mod content;
 pub mod counters;
 pub mod policy;
+pub mod recount;
 pub mod register;
 pub mod tracking;
 

@@ -281,18 +281,7 @@ pub struct QueueQuery {
     pub offset: i64,
 }
 
-/// One record behind a report cell.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExplainItem {
-    /// `application`, `case`, `document` or `figure`.
-    pub kind: &'static str,
-    /// Storage id (0 for figures).
-    pub id: i64,
-    /// Tracking code, case number, document number, or cell key.
-    pub reference: String,
-    /// Public-safe description.
-    pub detail: String,
-}
+pub use gongkai_ledger::recount::{CounterMismatch, ExplainItem};
 
 /// The records behind one cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -314,19 +303,6 @@ pub struct Explanation {
     pub rule: String,
     /// The records (up to the limit).
     pub items: Vec<ExplainItem>,
-}
-
-/// One counter that differs between the stored value and a full recomputation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CounterMismatch {
-    /// Year.
-    pub year: i32,
-    /// Counter key.
-    pub key: String,
-    /// Stored value.
-    pub stored: i64,
-    /// Recomputed from the records.
-    pub recomputed: i64,
 }
 
 /// Result of [`Store::recount`].

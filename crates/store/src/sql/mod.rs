@@ -43,7 +43,7 @@ pub(crate) use gongkai_ledger::content::{
 };
 pub(crate) use gongkai_ledger::counters::{self, Contributions};
 pub(crate) use gongkai_ledger::{
-    BodyKind, CaseKind, CaseOutcome, CellSource, DocumentColumn, DocumentKind, Status,
+    BodyKind, CaseKind, CaseOutcome, CellSource, DocumentKind, Status,
 };
 pub(crate) use sqlx::Row;
 pub(crate) use std::collections::{BTreeSet, HashMap};

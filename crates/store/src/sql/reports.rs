@@ -171,12 +171,7 @@ pub(crate) async fn recount(
         let status = gongkai_ledger::replay(hist)
             .map_err(|e| StoreError::Corrupt(format!("application {code}: {e}")))?;
         if status_json(&status) != *stored_status {
-            mismatches.push(CounterMismatch {
-                year: 0,
-                key: format!("status.{code}"),
-                stored: 0,
-                recomputed: 1,
-            });
+            mismatches.push(CounterMismatch::status_of(code));
         }
         counters::merge(recomputed, &status.contributions(*at));
         replayed += 1;
@@ -228,19 +223,9 @@ pub(crate) async fn recount(
             r.try_get("value")?,
         );
     }
-    let keys: BTreeSet<(i32, String)> = stored.keys().chain(recomputed.keys()).cloned().collect();
-    for k in &keys {
-        let s = stored.get(k).copied().unwrap_or(0);
-        let c = recomputed.get(k).copied().unwrap_or(0);
-        if s != c {
-            mismatches.push(CounterMismatch {
-                year: k.0,
-                key: k.1.clone(),
-                stored: s,
-                recomputed: c,
-            });
-        }
-    }
+    let (counters_compared, differing) =
+        gongkai_ledger::recount::compare_counters(&stored, &recomputed);
+    mismatches.extend(differing);
     let figures = figures(pool, cal, body_id, year).await?;
     let narrative = narrative(pool, cal, body_id, year).await?;
     let from_stored = gongkai_ledger::assemble_report(
@@ -260,15 +245,12 @@ pub(crate) async fn recount(
     let cells_compared = from_records.cells().count();
     match from_stored {
         Ok(r) => {
-            for ((k, a), (_, b)) in r.cells().zip(from_records.cells()) {
-                if a != b && mismatches.is_empty() {
-                    mismatches.push(CounterMismatch {
-                        year,
-                        key: k.to_string(),
-                        stored: a.and_then(|v| v.as_count()).unwrap_or(0),
-                        recomputed: b.and_then(|v| v.as_count()).unwrap_or(0),
-                    });
-                }
+            if mismatches.is_empty() {
+                mismatches.extend(gongkai_ledger::recount::first_cell_difference(
+                    &r,
+                    &from_records,
+                    year,
+                ));
             }
         }
         Err(e) if mismatches.is_empty() => {
@@ -283,28 +265,10 @@ pub(crate) async fn recount(
         events: n_events,
         cases: cases.len() as i64,
         documents: docs.len() as i64,
-        counters_compared: keys.len(),
+        counters_compared,
         cells_compared,
         mismatches,
     })
-}
-
-pub(crate) fn app_item(a: &Application) -> ExplainItem {
-    let mut detail = format!(
-        "{} · 收到 {} · {}",
-        a.applicant_type.label(),
-        format_date(a.status.received_on),
-        a.status.state.label_zh()
-    );
-    if let (Some(o), Some(d)) = (a.status.outcome, a.status.closed_on) {
-        detail.push_str(&format!(" · {} {}", o.label(), format_date(d)));
-    }
-    ExplainItem {
-        kind: "application",
-        id: a.id,
-        reference: a.tracking_code.clone(),
-        detail,
-    }
 }
 
 pub(crate) async fn explain(
@@ -326,20 +290,12 @@ pub(crate) async fn explain(
         body: body_id,
         ..AppQuery::default()
     };
-    let (records, items, rule): (i64, Vec<ExplainItem>, String) = match source {
+    use gongkai_ledger::recount::{application_item, rule_text};
+    let (records, items): (i64, Vec<ExplainItem>) = match source {
         CellSource::Received { applicant } => {
             q.applicant = col(applicant);
             (q.received_from, q.received_to) = (from.clone(), to.clone());
-            let items = query_apps(pool, &q, limit, 0)
-                .await?
-                .iter()
-                .map(app_item)
-                .collect();
-            (
-                count_apps(pool, &q).await?,
-                items,
-                format!("{year}年内收到的申请"),
-            )
+            (0, Vec::new())
         }
         CellSource::Closed {
             outcomes,
@@ -352,118 +308,45 @@ pub(crate) async fn explain(
                 .map(|o| o.code())
                 .collect::<Vec<_>>()
                 .join(",");
-            let items = query_apps(pool, &q, limit, 0)
-                .await?
-                .iter()
-                .map(app_item)
-                .collect();
-            (
-                count_apps(pool, &q).await?,
-                items,
-                format!("{year}年内办结且办理结果为 {} 的申请", q.outcomes),
-            )
+            (0, Vec::new())
         }
         CellSource::CarriedOver { applicant } => {
             q.applicant = col(applicant);
             q.received_to = prev_end;
             q.open_on = from.clone();
-            let items = query_apps(pool, &q, limit, 0)
-                .await?
-                .iter()
-                .map(app_item)
-                .collect();
-            (
-                count_apps(pool, &q).await?,
-                items,
-                format!("{year}年以前收到、{year}年1月1日仍未办结的申请"),
-            )
+            (0, Vec::new())
         }
         CellSource::CarriedForward { applicant } => {
             q.applicant = col(applicant);
             q.received_to = to.clone();
             q.open_on = next_year;
-            let items = query_apps(pool, &q, limit, 0)
-                .await?
-                .iter()
-                .map(app_item)
-                .collect();
-            (
-                count_apps(pool, &q).await?,
-                items,
-                format!("截至{year}年12月31日仍未办结的申请"),
-            )
+            (0, Vec::new())
         }
-        CellSource::Cases { kind, outcome } => {
+        CellSource::Cases { .. } => {
             let cases = list_cases(pool, cal, body_id, Some(year)).await?;
             let matching: Vec<&Case> = cases
                 .iter()
-                .filter(|c| {
-                    c.record.kind == *kind
-                        && outcome.is_none_or(|o| c.record.reported_as(year) == Some(o))
-                })
+                .filter(|c| gongkai_ledger::recount::case_counts(c, source, year))
                 .collect();
             let items = matching
                 .iter()
                 .take(limit as usize)
-                .map(|c| ExplainItem {
-                    kind: "case",
-                    id: c.id,
-                    reference: c.record.reference.clone(),
-                    detail: format!(
-                        "{} · 立案 {} · {}",
-                        c.record.kind.label_zh(),
-                        format_date(c.record.filed_on),
-                        c.record.reported_as(year).map_or("", |o| o.label_zh())
-                    ),
-                })
+                .map(|c| gongkai_ledger::recount::case_item(c, year))
                 .collect();
-            (
-                matching.len() as i64,
-                items,
-                format!("{year}年内审结或截至年底尚未审结的{}案件", kind.label_zh()),
-            )
+            (matching.len() as i64, items)
         }
-        CellSource::Documents { kind, column } => {
+        CellSource::Documents { .. } => {
             let docs = list_documents(pool, cal, body_id).await?;
-            let in_year = |d: Date| d.year() == year;
-            let end = |d: Date| d.year() <= year;
             let matching: Vec<&Document> = docs
                 .iter()
-                .filter(|d| d.record.kind == *kind)
-                .filter(|d| {
-                    let r = &d.record;
-                    let published = r.published_on.unwrap_or(r.issued_on);
-                    match column {
-                        DocumentColumn::Issued => in_year(r.issued_on),
-                        DocumentColumn::Published => in_year(published),
-                        DocumentColumn::Repealed => r.repealed_on.is_some_and(in_year),
-                        DocumentColumn::InForce => {
-                            end(r.issued_on) && !r.repealed_on.is_some_and(end)
-                        }
-                        DocumentColumn::PublishedTotal => end(published),
-                    }
-                })
+                .filter(|d| gongkai_ledger::recount::document_counts(d, source, year))
                 .collect();
             let items = matching
                 .iter()
                 .take(limit as usize)
-                .map(|d| ExplainItem {
-                    kind: "document",
-                    id: d.id,
-                    reference: d.record.doc_number.clone(),
-                    detail: format!(
-                        "{} · {} · 制发 {}",
-                        d.record.kind.label_zh(),
-                        d.record.title,
-                        format_date(d.record.issued_on)
-                    ),
-                })
+                .map(|d| gongkai_ledger::recount::document_item(d))
                 .collect();
-            (
-                matching.len() as i64,
-                items,
-                format!("登记册中的{}", kind.label_zh()),
-            )
+            (matching.len() as i64, items)
         }
         CellSource::Figure { cell } => {
             let row = sqlx::query("SELECT value, updated_by, updated_at FROM yearly_figures WHERE body_id = $1 AND year = $2 AND cell = $3")
@@ -473,26 +356,33 @@ pub(crate) async fn explain(
                 .fetch_optional(pool)
                 .await?;
             let items: Vec<ExplainItem> = match row {
-                Some(r) => vec![ExplainItem {
-                    kind: "figure",
-                    id: 0,
-                    reference: cell.clone(),
-                    detail: format!(
-                        "录入值 {} · {} · {}",
-                        r.try_get::<String, _>("value")?,
-                        r.try_get::<String, _>("updated_by")?,
-                        r.try_get::<String, _>("updated_at")?
-                    ),
-                }],
+                Some(r) => vec![gongkai_ledger::recount::figure_item(
+                    cell,
+                    &r.try_get::<String, _>("value")?,
+                    &r.try_get::<String, _>("updated_by")?,
+                    &r.try_get::<String, _>("updated_at")?,
+                )],
                 None => Vec::new(),
             };
-            (
-                items.len() as i64,
-                items,
-                "按年度录入或导入的数字（未录入为0）".to_string(),
-            )
+            (items.len() as i64, items)
         }
     };
+    // The application cells: their query is set above.
+    let (records, items) = match source {
+        CellSource::Received { .. }
+        | CellSource::Closed { .. }
+        | CellSource::CarriedOver { .. }
+        | CellSource::CarriedForward { .. } => (
+            count_apps(pool, &q).await?,
+            query_apps(pool, &q, limit, 0)
+                .await?
+                .iter()
+                .map(application_item)
+                .collect(),
+        ),
+        _ => (records, items),
+    };
+    let rule = rule_text(source, year, &q.outcomes);
     let consistent = match source {
         CellSource::Figure { .. } => true,
         _ => value.and_then(|v| v.as_count()) == Some(records),
