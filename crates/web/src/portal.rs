@@ -287,24 +287,12 @@ pub fn download(content_type: &str, file_name: &str, data: Vec<u8>) -> Response 
         .into_response()
 }
 
-#[derive(Deserialize, Default)]
-pub struct SearchParams {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub body: String,
-    #[serde(default)]
-    pub domain: String,
-    #[serde(default)]
-    pub year: String,
-    #[serde(default)]
-    pub page: Option<usize>,
-}
+pub use crate::api::input::SearchQuery;
 
 /// Run a search for the portal or the API (rate-limited per client).
 pub async fn run_search(
     st: &AppState,
-    p: &SearchParams,
+    p: &SearchQuery,
     ip: std::net::IpAddr,
 ) -> PageResult<gongkai_search::SearchResults> {
     if st.limits.search.check_key(&ip).is_err() {
@@ -344,7 +332,7 @@ async fn search(
     v: Viewer,
     headers: HeaderMap,
     crate::auth::Peer(peer): crate::auth::Peer,
-    Query(p): Query<SearchParams>,
+    Query(p): Query<SearchQuery>,
 ) -> PageResult<Response> {
     let bodies = st.store.list_bodies().await?;
     let results = if !p.q.trim().is_empty()
@@ -529,7 +517,11 @@ async fn report_page(
             }
             .render()
             .map_err(|e| AppError::Internal(e.to_string()))?;
-            html = html.replacen("<body>\n", &format!("<body>\n{banner}"), 1);
+            // The banner (a template) opens the page's body.
+            const BODY_OPEN: &str = "<body>\n";
+            if let Some(at) = html.find(BODY_OPEN) {
+                html.insert_str(at + BODY_OPEN.len(), &banner);
+            }
             Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
         }
         Some("json") => Ok((

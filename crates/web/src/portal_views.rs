@@ -661,7 +661,7 @@ pub struct SearchPageView {
 
 impl SearchPageView {
     pub fn new(
-        p: &crate::portal::SearchParams,
+        p: &crate::portal::SearchQuery,
         all: &[Body],
         results: Option<SearchView>,
         next_href: Option<String>,
@@ -695,7 +695,7 @@ impl SearchPageView {
 
 pub async fn search_view(
     st: &AppState,
-    p: &crate::portal::SearchParams,
+    p: &crate::portal::SearchQuery,
     ip: std::net::IpAddr,
 ) -> PageResult<SearchView> {
     let res = crate::portal::run_search(st, p, ip).await?;

@@ -304,18 +304,6 @@ pub struct SearchQuery {
     pub page: Option<usize>,
 }
 
-impl From<SearchQuery> for crate::portal::SearchParams {
-    fn from(q: SearchQuery) -> crate::portal::SearchParams {
-        crate::portal::SearchParams {
-            q: q.q,
-            body: q.body,
-            domain: q.domain,
-            year: q.year,
-            page: q.page,
-        }
-    }
-}
-
 /// The order of the application queue.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -442,9 +442,7 @@ async fn search(
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<SearchView>> {
     let ip = client_ip(&st, &headers, peer);
-    Ok(Json(
-        crate::portal_views::search_view(&st, &q.into(), ip).await?,
-    ))
+    Ok(Json(crate::portal_views::search_view(&st, &q, ip).await?))
 }
 
 // --- Application desk -------------------------------------------------------------------
