@@ -216,6 +216,10 @@ pub fn is_postgres_url(url: &str) -> bool {
 pub struct Store {
     pool: sql::Pool,
     calendar: Arc<Calendar>,
+    /// SQLite only: the process's writers take this (first come, first served) before they
+    /// ask SQLite for its write lock, so that they queue in order instead of polling in the
+    /// busy handler, where the longest waiter is not the one that wins.
+    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// Which applications to list.
@@ -449,7 +453,9 @@ macro_rules! dispatch_write {
     ($self:ident, $f:ident ( $($arg:expr),* )) => {{
         let mut attempt = 0u32;
         loop {
+            let gate = $self.write_turn().await;
             let r = dispatch!($self, $f($($arg),*));
+            drop(gate);
             match r {
                 Err(e) if attempt < WRITE_RETRIES && e.is_transient() => {
                     attempt += 1;
@@ -513,6 +519,7 @@ impl Store {
         Ok(Store {
             pool: sql::dialect::open_sqlite(path).await?,
             calendar: Arc::new(Calendar::builtin()),
+            write_gate: Some(Arc::new(tokio::sync::Mutex::new(()))),
         })
     }
 
@@ -521,6 +528,7 @@ impl Store {
         Ok(Store {
             pool: sql::dialect::connect_postgres(url).await?,
             calendar: Arc::new(Calendar::builtin()),
+            write_gate: None,
         })
     }
 
@@ -528,6 +536,14 @@ impl Store {
     pub fn with_calendar(mut self, calendar: Calendar) -> Store {
         self.calendar = Arc::new(calendar);
         self
+    }
+
+    /// Wait for this process's turn to write (SQLite; PostgreSQL locks rows itself).
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_gate {
+            Some(g) => Some(g.lock().await),
+            None => None,
+        }
     }
 
     /// Close the pool.
@@ -752,7 +768,13 @@ impl Store {
         }
         let mut entropy = vec![0u8; items.len() * gongkai_ledger::tracking::ENTROPY_BYTES];
         fill_random(&mut entropy)?;
+        let gate = self.write_turn().await;
+        let started = std::time::Instant::now();
         let report = dispatch!(self, ingest_applications(items, &entropy, actor, progress))?;
+        drop(gate);
+        // Writers of other processes wait in SQLite's busy handler, which polls; give them
+        // the lock for a while before this process's next bulk write can take it again.
+        sql::dialect::yield_after_bulk_write(&self.pool, started.elapsed()).await;
         // After a large write: refresh planner statistics (and on SQLite fold the WAL back), so
         // reads such as report generation keep their index plans.
         sql::dialect::after_bulk_write(&self.pool).await?;
@@ -882,6 +904,7 @@ impl Store {
         source: &str,
         actor: &str,
     ) -> Result<ImportReport> {
+        let _gate = self.write_turn().await;
         dispatch!(self, import_cases(cases, source, actor))
     }
 
@@ -892,6 +915,7 @@ impl Store {
         source: &str,
         actor: &str,
     ) -> Result<ImportReport> {
+        let _gate = self.write_turn().await;
         dispatch!(self, import_documents(docs, source, actor))
     }
 
@@ -902,6 +926,7 @@ impl Store {
         source: &str,
         actor: &str,
     ) -> Result<ImportReport> {
+        let _gate = self.write_turn().await;
         dispatch!(self, import_figures(figures, source, actor))
     }
 

@@ -145,6 +145,20 @@ pub(crate) async fn after_bulk_write(pool: &Pool) -> Result<()> {
     Ok(())
 }
 
+/// On SQLite, after a bulk write that held the write lock for `held`: sleep for as long (at
+/// most [`BULK_YIELD_MAX`]), long enough for writers of other processes, whose busy handler
+/// sleeps up to 100 ms between tries, to notice the free lock. A no-op on PostgreSQL.
+pub(crate) async fn yield_after_bulk_write(pool: &Pool, held: Duration) {
+    if Dialect::of(pool) == Dialect::Sqlite {
+        tokio::time::sleep(held.clamp(BULK_YIELD_MIN, BULK_YIELD_MAX)).await;
+    }
+}
+
+/// Shortest pause of [`yield_after_bulk_write`].
+pub(crate) const BULK_YIELD_MIN: Duration = Duration::from_millis(60);
+/// Longest pause of [`yield_after_bulk_write`].
+pub(crate) const BULK_YIELD_MAX: Duration = Duration::from_millis(250);
+
 impl Store {
     /// `sqlite` or `postgres`.
     pub fn backend_name(&self) -> &'static str {
