@@ -2,6 +2,7 @@
 //! `bench ledger`. The data lives in `<data dir>/gongkai.db` (`--data`, env `GONGKAI_DATA`,
 //! default `./data`) or in PostgreSQL when `DATABASE_URL=postgres://…`.
 
+use crate::csv_io;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use gongkai_ledger::{
@@ -10,7 +11,7 @@ use gongkai_ledger::{
     YearlyFigure,
 };
 use gongkai_report::{Severity, check};
-use gongkai_store::{BulkApplication, Store, StoreConfig, csv_io};
+use gongkai_store::{BulkApplication, Store, StoreConfig};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -224,7 +225,7 @@ pub struct ImportArgs {
     /// What the file holds.
     #[arg(value_enum)]
     pub kind: CsvKind,
-    /// The CSV file (header documented in `gongkai_store::csv_io`).
+    /// The CSV file (header documented in `crates/cli/src/csv_io.rs`).
     pub file: PathBuf,
     /// Recorded as the actor of the import (default: `cli:` and the system user).
     #[arg(long, default_value_t = crate::cli_actor())]

@@ -4,6 +4,7 @@ mod audit_cmd;
 mod bench_http_cmd;
 mod bench_load_cmd;
 mod calendar_cmd;
+mod csv_io;
 mod deadline_cmd;
 mod ledger_cmd;
 mod report_cmd;

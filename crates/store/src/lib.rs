@@ -27,7 +27,6 @@
 #![warn(missing_docs)]
 
 pub mod clock;
-pub mod csv_io;
 mod password;
 pub mod testing;
 
@@ -38,7 +37,7 @@ use gongkai_ledger::{
     RoleGrant, TrackingCredentials, User, YearCounters, YearlyFigure,
 };
 use gongkai_report::Report;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -220,6 +219,39 @@ pub struct Store {
     /// ask SQLite for its write lock, so that they queue in order instead of polling in the
     /// busy handler, where the longest waiter is not the one that wins.
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// One application as a flat row (the columns of `applications.csv`, personal data unmasked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationRow {
+    /// Tracking code.
+    pub tracking_code: String,
+    /// Body code.
+    pub body_code: String,
+    /// Applicant column key.
+    pub applicant_type: String,
+    /// Channel name.
+    pub channel: String,
+    /// Receipt date.
+    pub received_on: String,
+    /// Request.
+    pub request_text: String,
+    /// Personal data.
+    pub applicant_name: String,
+    /// Personal data.
+    pub id_number: String,
+    /// Personal data.
+    pub phone: String,
+    /// Personal data.
+    pub email: String,
+    /// Personal data.
+    pub address: String,
+    /// Outcome code when closed.
+    pub outcome: String,
+    /// Closing date.
+    pub closed_on: String,
+    /// Reply letter number.
+    pub reply_reference: String,
 }
 
 /// Which applications to list.
@@ -935,7 +967,7 @@ impl Store {
         &self,
         body_id: Option<i64>,
         year: Option<i32>,
-    ) -> Result<Vec<csv_io::ApplicationRow>> {
+    ) -> Result<Vec<ApplicationRow>> {
         dispatch!(self, export_application_rows(body_id, year))
     }
 

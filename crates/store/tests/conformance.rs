@@ -9,7 +9,7 @@ use gongkai_ledger::{
     PersonalData, ReplyDocument, Role, YearlyFigure,
 };
 use gongkai_report::check;
-use gongkai_store::{ApplicationFilter, Store, StoreError, csv_io};
+use gongkai_store::{ApplicationFilter, Store, StoreError};
 use time::Date;
 use time::macros::date;
 
@@ -611,41 +611,76 @@ async fn story(store: &Store, raw: RawDb<'_>) {
     );
     assert!(raw.exec("DELETE FROM application_events").await.is_err());
 
-    // --- CSV ------------------------------------------------------------------------------
+    // --- Bulk imports (the CLI reads the files; crates/cli/src/csv_io.rs tests that) ------
     let before = store.count_applications().await.unwrap();
-    let bad = "body_code,applicant_type,channel,received_on,request_text,applicant_name,outcome,closed_on\n\
-               440115-HG,natural_person,online,2024-01-05,公开A,赵一,granted,2024-01-20\n\
-               440115-HG,commercial,post,2024-02-05,公开B,某公司,,\n\
-               440115-HG,research,fax,2024-13-05,公开C,某研究所,,\n";
-    let e = csv_io::import_applications(store, bad.as_bytes(), "bad.csv", "clerk", &mut |_| {})
-        .await
-        .unwrap_err();
-    match &e {
-        StoreError::Csv { line, file, .. } => {
-            assert_eq!((*line, file.as_str()), (4, "bad.csv"), "{e}");
+    let bulk = |code: Option<&str>, received: Date, closed: Option<Date>, name: &str| {
+        gongkai_store::BulkApplication {
+            new: NewApplication {
+                body_id: b,
+                applicant_type: ApplicantType::NaturalPerson,
+                channel: Channel::Online,
+                received_on: received,
+                request_text: "公开A".into(),
+                personal: PersonalData {
+                    name: name.into(),
+                    phone: Some("13900000000".into()),
+                    ..PersonalData::default()
+                },
+            },
+            tracking_code: code.map(str::to_string),
+            events: closed
+                .map(|d| {
+                    vec![(
+                        EventKind::Imported {
+                            outcome: Some(Outcome::Granted),
+                        },
+                        d,
+                        "导入".to_string(),
+                    )]
+                })
+                .unwrap_or_default(),
         }
-        other => panic!("{other}"),
-    }
-    assert!(e.to_string().contains("第4行"), "{e}");
-    assert_eq!(store.count_applications().await.unwrap(), before);
-    // A transition error in a row: closed before received.
-    let bad2 = "body_code,applicant_type,channel,received_on,request_text,applicant_name,outcome,closed_on\n\
-                440115-HG,natural_person,online,2024-01-05,公开A,赵一,granted,2024-01-20\n\
-                440115-HG,natural_person,online,2024-03-05,公开A,赵一,granted,2024-01-20\n";
-    let e = csv_io::import_applications(store, bad2.as_bytes(), "bad2.csv", "clerk", &mut |_| {})
+    };
+    // A transition error in the second item (closed before received): nothing is written.
+    let e = store
+        .ingest_applications(
+            vec![
+                bulk(
+                    None,
+                    date!(2024 - 01 - 05),
+                    Some(date!(2024 - 01 - 20)),
+                    "赵一",
+                ),
+                bulk(
+                    None,
+                    date!(2024 - 03 - 05),
+                    Some(date!(2024 - 01 - 20)),
+                    "赵一",
+                ),
+            ],
+            "clerk",
+            &mut |_| {},
+        )
         .await
         .unwrap_err();
-    assert!(matches!(e, StoreError::Csv { line: 3, .. }), "{e}");
+    assert!(matches!(e, StoreError::Item { index: 1, .. }), "{e}");
     assert_eq!(store.count_applications().await.unwrap(), before);
-    let good = "tracking_code,body_code,applicant_type,channel,received_on,request_text,applicant_name,phone,outcome,closed_on,reply_reference\n\
-                GKIMPORT000001,440115-HG,natural_person,online,2024-01-05,公开A,赵一,13900000000,granted,2024-01-20,黄府依申〔2024〕9号\n\
-                ,440115-HG,commercial,post,2024-02-05,\"公开B, 含逗号\",某公司,,,,\n";
+    let good = || {
+        vec![
+            bulk(
+                Some("GKIMPORT000001"),
+                date!(2024 - 01 - 05),
+                Some(date!(2024 - 01 - 20)),
+                "赵一",
+            ),
+            bulk(None, date!(2024 - 02 - 05), None, "某公司"),
+        ]
+    };
     let mut seen = Vec::new();
-    let rep = csv_io::import_applications(store, good.as_bytes(), "good.csv", "clerk", &mut |p| {
-        seen.push(p)
-    })
-    .await
-    .unwrap();
+    let rep = store
+        .ingest_applications(good(), "clerk", &mut |p| seen.push(p))
+        .await
+        .unwrap();
     assert_eq!((rep.rows, rep.events), (2, 3));
     assert_eq!(seen.last().unwrap().done, 2);
     assert_eq!(store.count_applications().await.unwrap(), before + 2);
@@ -654,59 +689,87 @@ async fn story(store: &Store, raw: RawDb<'_>) {
         .await
         .unwrap();
     assert_eq!(imp.status.outcome, Some(Outcome::Granted));
-    let dup = csv_io::import_applications(store, good.as_bytes(), "good.csv", "clerk", &mut |_| {})
+    // The same tracking code again: refused as a whole.
+    let dup = store
+        .ingest_applications(good(), "clerk", &mut |_| {})
         .await
         .unwrap_err();
-    assert!(matches!(dup, StoreError::Csv { line: 2, .. }), "{dup}");
+    assert!(matches!(dup, StoreError::Item { index: 0, .. }), "{dup}");
+    assert_eq!(store.count_applications().await.unwrap(), before + 2);
     let rc = store.recount(b, 2024).await.unwrap();
     assert!(rc.ok(), "{:?}", rc.mismatches);
-
-    let mut out = Vec::new();
-    let n = csv_io::export_applications(store, &mut out, Some(b), Some(2024), false)
+    let rows = store
+        .export_application_rows(Some(b), Some(2024))
         .await
         .unwrap();
-    let text = String::from_utf8(out).unwrap();
-    assert_eq!(n, text.lines().count() - 1);
-    assert!(text.starts_with("tracking_code,body_code,applicant_type"));
     assert!(
-        !text.contains("13900000000") && !text.contains("赵一"),
-        "{text}"
+        rows.iter()
+            .any(|r| r.tracking_code == "GKIMPORT000001" && r.outcome == "granted")
     );
-    assert!(text.contains("赵**"));
 
-    let cases_csv = "body_code,application_tracking_code,kind,outcome,filed_on,closed_on,reference,note\n\
-                     440115-HG,GKIMPORT000001,lit_after_review,pending,2024-10-01,,（2024）粤0115行初30号,\n";
-    csv_io::import_cases(store, cases_csv.as_bytes(), "cases.csv", "clerk")
+    let case = |application_id, outcome, closed_on| CaseRecord {
+        body_id: b,
+        application_id,
+        kind: CaseKind::LitigationAfterReview,
+        outcome,
+        filed_on: date!(2024 - 10 - 01),
+        closed_on,
+        reference: "（2024）粤0115行初30号".into(),
+        note: String::new(),
+    };
+    store
+        .import_cases(
+            vec![(2, case(Some(imp.id), CaseOutcome::Pending, None))],
+            "cases.csv",
+            "clerk",
+        )
         .await
         .unwrap();
-    let bad_cases = "body_code,kind,outcome,filed_on\n440115-HG,review,maintained,2024-10-01\n";
-    let e = csv_io::import_cases(store, bad_cases.as_bytes(), "c.csv", "clerk")
+    // An unknown application in line 3: the line is named and nothing is written.
+    let e = store
+        .import_cases(
+            vec![
+                (2, case(None, CaseOutcome::Pending, None)),
+                (3, case(Some(i64::MAX), CaseOutcome::Pending, None)),
+            ],
+            "c.csv",
+            "clerk",
+        )
         .await
         .unwrap_err();
-    assert!(matches!(e, StoreError::Csv { line: 2, .. }), "{e}");
-    let docs_csv = "body_code,kind,title,doc_number,issued_on,published_on,repealed_on\n\
-                    440115-HG,normative_docs,关于……的通知,黄府规〔2023〕1号,2023-05-01,,2024-12-01\n";
-    csv_io::import_documents(store, docs_csv.as_bytes(), "docs.csv", "clerk")
+    assert!(matches!(e, StoreError::Csv { line: 3, .. }), "{e}");
+    assert!(e.to_string().contains("第3行"), "{e}");
+    store
+        .import_documents(
+            vec![(
+                2,
+                DocumentRecord {
+                    body_id: b,
+                    kind: DocumentKind::NormativeDocument,
+                    title: "关于……的通知".into(),
+                    doc_number: "黄府规〔2023〕1号".into(),
+                    issued_on: date!(2023 - 05 - 01),
+                    published_on: None,
+                    repealed_on: Some(date!(2024 - 12 - 01)),
+                },
+            )],
+            "docs.csv",
+            "clerk",
+        )
         .await
         .unwrap();
-    let fig_csv = "body_code,year,cell,value\n440115-HG,2024,t2_6.admin_penalty.decisions,12\n440115-HG,2024,t2_6.admin_coercion.decisions,3\n";
-    csv_io::import_figures(store, fig_csv.as_bytes(), "fig.csv", "clerk")
+    let fig = |cell: &str, v: &str| YearlyFigure::parse(2024, cell, v).unwrap();
+    store
+        .import_figures(
+            vec![
+                (2, b, fig("t2_6.admin_penalty.decisions", "12")),
+                (3, b, fig("t2_6.admin_coercion.decisions", "3")),
+            ],
+            "fig.csv",
+            "clerk",
+        )
         .await
         .unwrap();
-    let bad_fig = "body_code,year,cell,value\n440115-HG,2024,t2_6.admin_penalty.decisions,-1\n";
-    assert!(matches!(
-        csv_io::import_figures(store, bad_fig.as_bytes(), "f.csv", "clerk")
-            .await
-            .unwrap_err(),
-        StoreError::Csv { line: 2, .. }
-    ));
-    let unknown_col = "body_code,year,cell,value,extra\n";
-    assert!(matches!(
-        csv_io::import_figures(store, unknown_col.as_bytes(), "f.csv", "clerk")
-            .await
-            .unwrap_err(),
-        StoreError::Csv { line: 1, .. }
-    ));
     let r24 = store.generate_report(b, 2024).await.unwrap();
     assert_eq!(r24.count("t2_1", "normative_docs", "in_force"), 1);
     assert_eq!(r24.count("t4", "cases", "lit_after_review_pending"), 1);
@@ -714,23 +777,9 @@ async fn story(store: &Store, raw: RawDb<'_>) {
     let r23 = store.generate_report(b, 2023).await.unwrap();
     assert!(check(&r24, Some(&r23)).is_empty());
     assert!(store.recount(b, 2024).await.unwrap().ok());
-
-    let mut out = Vec::new();
-    csv_io::export_cases(store, &mut out, b).await.unwrap();
-    let cases_text = String::from_utf8(out).unwrap();
-    assert!(cases_text.contains("GKIMPORT000001"));
-    let mut out = Vec::new();
-    assert_eq!(
-        csv_io::export_documents(store, &mut out, b).await.unwrap(),
-        3
-    );
-    let mut out = Vec::new();
-    assert_eq!(
-        csv_io::export_figures(store, &mut out, b, &[2023, 2024])
-            .await
-            .unwrap(),
-        4
-    );
+    assert_eq!(store.list_documents(b).await.unwrap().len(), 3);
+    // Two cells set one by one earlier, two imported.
+    assert_eq!(store.figures(b, 2024).await.unwrap().len(), 4);
 
     // --- Outbox ---------------------------------------------------------------------------
     let entries = store.outbox_after(0, 10_000).await.unwrap();

@@ -118,7 +118,7 @@ pub(crate) async fn export_application_rows(
     _cal: &Calendar,
     body_id: Option<i64>,
     year: Option<i32>,
-) -> Result<Vec<csv_io::ApplicationRow>> {
+) -> Result<Vec<crate::ApplicationRow>> {
     let (from, to) = year.map(year_bounds).unwrap_or_default();
     let rows = sqlx::query(
         "SELECT a.tracking_code, b.code AS body_code, a.applicant_type, a.channel, a.received_on, a.request_text, \
@@ -137,7 +137,7 @@ pub(crate) async fn export_application_rows(
             let status_json: String = r.try_get("status_json")?;
             let status: Status = serde_json::from_str(&status_json)
                 .map_err(|e| StoreError::Corrupt(format!("status: {e}")))?;
-            Ok(csv_io::ApplicationRow {
+            Ok(crate::ApplicationRow {
                 tracking_code: r.try_get("tracking_code")?,
                 body_code: r.try_get("body_code")?,
                 applicant_type: r.try_get("applicant_type")?,

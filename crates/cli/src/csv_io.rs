@@ -1,4 +1,5 @@
-//! CSV import and export of applications, cases and registers.
+//! CSV import and export of applications, cases and registers (`gongkai ledger import|export`).
+//! The store takes typed rows; this module reads and writes the files.
 //!
 //! Files are UTF-8 (a BOM is accepted) with a header row naming the columns below, in any
 //! order; unknown or missing columns are refused. Dates are `YYYY-MM-DD`; empty means none.
@@ -36,13 +37,14 @@
 //! in the year's format, e.g. `t2_5.admin_license.decisions`, `t2_8.admin_fees.fee_amount`
 //! (万元).
 
-use crate::{BulkApplication, ImportReport, MAX_IMPORT_ROWS, Progress, Result, Store, StoreError};
 use gongkai_calendar::{Channel, parse_date};
 use gongkai_ledger::{
     ApplicantType, CaseKind, CaseOutcome, CaseRecord, DocumentKind, DocumentRecord, EventKind,
     NewApplication, Outcome, PersonalData, YearlyFigure,
 };
-use serde::{Deserialize, Serialize};
+use gongkai_store::{
+    BulkApplication, ImportReport, MAX_IMPORT_ROWS, Progress, Result, Store, StoreError,
+};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use time::Date;
@@ -87,39 +89,6 @@ pub const DOCUMENT_COLUMNS: [&str; 7] = [
 ];
 /// Header of figures.csv.
 pub const FIGURE_COLUMNS: [&str; 4] = ["body_code", "year", "cell", "value"];
-
-/// One row of applications.csv.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicationRow {
-    /// Tracking code.
-    pub tracking_code: String,
-    /// Body code.
-    pub body_code: String,
-    /// Applicant column key.
-    pub applicant_type: String,
-    /// Channel name.
-    pub channel: String,
-    /// Receipt date.
-    pub received_on: String,
-    /// Request.
-    pub request_text: String,
-    /// Personal data.
-    pub applicant_name: String,
-    /// Personal data.
-    pub id_number: String,
-    /// Personal data.
-    pub phone: String,
-    /// Personal data.
-    pub email: String,
-    /// Personal data.
-    pub address: String,
-    /// Outcome code when closed.
-    pub outcome: String,
-    /// Closing date.
-    pub closed_on: String,
-    /// Reply letter number.
-    pub reply_reference: String,
-}
 
 /// A parsed CSV table: header index and records with their line numbers.
 struct Table {
@@ -648,4 +617,166 @@ pub async fn export_figures(
     }
     w.flush()?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongkai_ledger::{BodyKind, NewBody};
+
+    async fn town() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(&dir.path().join("gongkai.db"))
+            .await
+            .unwrap();
+        let b = store
+            .create_body(
+                &NewBody {
+                    code: "440115-HG".into(),
+                    name: "广东省人民政府".into(),
+                    kind: BodyKind::Province,
+                    parent_code: None,
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+        (dir, store, b.id)
+    }
+
+    const HEAD: &str = "body_code,applicant_type,channel,received_on,request_text,applicant_name,outcome,closed_on\n";
+
+    #[tokio::test]
+    async fn a_bad_row_names_its_line_and_nothing_is_imported() {
+        let (_d, store, _) = town().await;
+        let bad = format!(
+            "{HEAD}440115-HG,natural_person,online,2024-01-05,公开A,赵一,granted,2024-01-20\n\
+             440115-HG,commercial,post,2024-02-05,公开B,某公司,,\n\
+             440115-HG,research,fax,2024-13-05,公开C,某研究所,,\n"
+        );
+        let e = import_applications(&store, bad.as_bytes(), "bad.csv", "clerk", &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Csv { line: 4, file, .. } if file == "bad.csv"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("第4行"), "{e}");
+        assert_eq!(store.count_applications().await.unwrap(), 0);
+        // A history the state machine refuses (closed before received) names its line too.
+        let bad2 = format!(
+            "{HEAD}440115-HG,natural_person,online,2024-01-05,公开A,赵一,granted,2024-01-20\n\
+             440115-HG,natural_person,online,2024-03-05,公开A,赵一,granted,2024-01-20\n"
+        );
+        let e = import_applications(&store, bad2.as_bytes(), "bad2.csv", "clerk", &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Csv { line: 3, .. }), "{e}");
+        assert_eq!(store.count_applications().await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn columns_are_checked_before_any_row() {
+        let (_d, store, _) = town().await;
+        for (csv, what) in [
+            ("body_code,year,cell,value,extra\n", "未知的列「extra」"),
+            ("body_code,year,cell\n", "缺少列「value」"),
+            ("body_code,year,cell,value,year\n", "列「year」重复"),
+        ] {
+            let e = import_figures(&store, csv.as_bytes(), "f.csv", "clerk")
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Csv { line: 1, .. }), "{e}");
+            assert!(e.to_string().contains(what), "{e}");
+        }
+        let unknown_body =
+            "body_code,year,cell,value\n440115-XX,2024,t2_6.admin_penalty.decisions,1\n";
+        let e = import_figures(&store, unknown_body.as_bytes(), "f.csv", "clerk")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("机关代码「440115-XX」不存在"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn import_then_export_round_trips_with_personal_data_masked() {
+        let (_d, store, b) = town().await;
+        let good = "\u{feff}tracking_code,body_code,applicant_type,channel,received_on,request_text,applicant_name,phone,outcome,closed_on,reply_reference\n\
+                    GKIMPORT000001,440115-HG,natural_person,online,2024-01-05,公开A,赵一,13900000000,granted,2024-01-20,黄府依申〔2024〕9号\n\
+                    ,440115-HG,commercial,post,2024-02-05,\"公开B, 含逗号\",某公司,,,,\n\
+                    ,,,,,,,,,,\n";
+        let mut seen = Vec::new();
+        let rep = import_applications(&store, good.as_bytes(), "good.csv", "clerk", &mut |p| {
+            seen.push(p)
+        })
+        .await
+        .unwrap();
+        assert_eq!((rep.rows, rep.events), (2, 3));
+        assert_eq!(seen.last().unwrap().done, 2);
+        let dup = import_applications(&store, good.as_bytes(), "good.csv", "clerk", &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(dup, StoreError::Csv { line: 2, .. }), "{dup}");
+
+        let mut out = Vec::new();
+        let n = export_applications(&store, &mut out, Some(b), Some(2024), false)
+            .await
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(n, text.lines().count() - 1);
+        assert!(text.starts_with("tracking_code,body_code,applicant_type"));
+        assert!(text.contains("\"公开B, 含逗号\""), "{text}");
+        assert!(
+            !text.contains("13900000000") && !text.contains("赵一"),
+            "{text}"
+        );
+        assert!(text.contains("赵**"));
+        let mut out = Vec::new();
+        export_applications(&store, &mut out, Some(b), Some(2024), true)
+            .await
+            .unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("13900000000"));
+
+        let cases = "body_code,application_tracking_code,kind,outcome,filed_on,closed_on,reference,note\n\
+                     440115-HG,GKIMPORT000001,lit_after_review,pending,2024-10-01,,（2024）粤0115行初30号,\n";
+        import_cases(&store, cases.as_bytes(), "cases.csv", "clerk")
+            .await
+            .unwrap();
+        let bad_cases = "body_code,kind,outcome,filed_on\n440115-HG,review,maintained,2024-10-01\n";
+        let e = import_cases(&store, bad_cases.as_bytes(), "c.csv", "clerk")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Csv { line: 2, .. }), "{e}");
+        let docs = "body_code,kind,title,doc_number,issued_on,published_on,repealed_on\n\
+                    440115-HG,normative_docs,关于……的通知,黄府规〔2023〕1号,2023-05-01,,2024-12-01\n";
+        import_documents(&store, docs.as_bytes(), "docs.csv", "clerk")
+            .await
+            .unwrap();
+        let figs = "body_code,year,cell,value\n440115-HG,2024,t2_6.admin_penalty.decisions,12\n";
+        import_figures(&store, figs.as_bytes(), "fig.csv", "clerk")
+            .await
+            .unwrap();
+        let bad_fig = "body_code,year,cell,value\n440115-HG,2024,t2_6.admin_penalty.decisions,-1\n";
+        assert!(matches!(
+            import_figures(&store, bad_fig.as_bytes(), "f.csv", "clerk")
+                .await
+                .unwrap_err(),
+            StoreError::Csv { line: 2, .. }
+        ));
+
+        let mut out = Vec::new();
+        assert_eq!(export_cases(&store, &mut out, b).await.unwrap(), 1);
+        assert!(String::from_utf8(out).unwrap().contains("GKIMPORT000001"));
+        let mut out = Vec::new();
+        assert_eq!(export_documents(&store, &mut out, b).await.unwrap(), 1);
+        let mut out = Vec::new();
+        assert_eq!(
+            export_figures(&store, &mut out, b, &[2024]).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "body_code,year,cell,value\n440115-HG,2024,t2_6.admin_penalty.decisions,12\n"
+        );
+    }
 }
