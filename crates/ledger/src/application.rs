@@ -36,6 +36,7 @@ pub const MAX_EVENTS: usize = 200;
 
 /// Personal data of an applicant. Never part of [`Application`]; stored apart, never shown
 /// publicly, masked in exports. `Debug` masks every field.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PersonalData {
     /// Name of the person or organisation.
@@ -155,6 +156,7 @@ impl NewApplication {
 }
 
 /// Where an application stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationState {
@@ -230,6 +232,7 @@ impl fmt::Display for ApplicationState {
 }
 
 /// Whom a consultation asks.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Consultee {
@@ -249,6 +252,7 @@ impl Consultee {
 }
 
 /// The reply (答复) that decides an application.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyDocument {
     /// Reference number of the reply letter (答复书文号), may be empty.
@@ -258,6 +262,7 @@ pub struct ReplyDocument {
 }
 
 /// What happened. Serialised (tag `kind`) into the event history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
@@ -267,6 +272,7 @@ pub enum EventKind {
     CorrectionRequested {
         /// Last day for the correction.
         #[serde(with = "serde_date")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
         deadline: Date,
     },
     /// The corrected application was received; the clock restarts.
@@ -356,6 +362,7 @@ impl EventKind {
 }
 
 /// One entry of the append-only history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationEvent {
     /// 1-based position in the history.
@@ -365,6 +372,7 @@ pub struct ApplicationEvent {
     pub kind: EventKind,
     /// The day it happened (the legally relevant date, Asia/Shanghai).
     #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub on: Date,
     /// When it was recorded (RFC 3339, UTC).
     pub recorded_at: String,
@@ -487,15 +495,18 @@ pub enum TransitionError {
 }
 
 /// The facts of an application derived from its history (everything but personal data).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     /// Current state.
     pub state: ApplicationState,
     /// Receipt date.
     #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub received_on: Date,
     /// Date of the latest event.
     #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub last_event_on: Date,
     /// Number of events so far.
     pub events: u32,
@@ -506,55 +517,78 @@ pub struct Status {
     /// Consultations: (whom, start, end).
     pub consultations: Vec<ConsultationFacts>,
     /// Extension: days and approval date.
-    pub extension: Option<(u32, Date)>,
+    pub extension: Option<ExtensionFacts>,
     /// Fee notice.
     pub fee: Option<FeeFacts>,
     /// How it ended.
     pub outcome: Option<Outcome>,
     /// When it ended.
     #[serde(with = "serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub closed_on: Option<Date>,
     /// The reply, when decided.
     pub reply: Option<ReplyDocument>,
 }
 
 /// Correction facts.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrectionFacts {
     /// Request date.
     #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub requested: Date,
     /// Deadline given.
     #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub deadline: Date,
     /// Corrected application received.
     #[serde(with = "serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub corrected: Option<Date>,
 }
 
 /// Consultation facts.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsultationFacts {
     /// Whom.
     pub consultee: Consultee,
     /// Start.
     #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: Date,
     /// End.
     #[serde(with = "serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub end: Option<Date>,
 }
 
+/// Extension facts (Art. 33 ¶2: once, at most 20 working days).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionFacts {
+    /// Working days added.
+    pub days: u32,
+    /// Approval date.
+    #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub approved: Date,
+}
+
 /// Fee facts.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeFacts {
     /// Amount in fen.
     pub amount_fen: i64,
     /// Notice date.
     #[serde(with = "serde_date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub sent: Date,
     /// Payment date.
     #[serde(with = "serde_date::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub paid: Option<Date>,
 }
 
@@ -595,9 +629,9 @@ impl Status {
                 end: c.end,
             })
             .collect();
-        f.extension = self.extension.map(|(days, approved)| Extension {
-            days,
-            approved: Some(approved),
+        f.extension = self.extension.map(|e| Extension {
+            days: e.days,
+            approved: Some(e.approved),
         });
         f.fee = self.fee.map(|fee| FeeNotice {
             sent: fee.sent,
@@ -796,7 +830,10 @@ pub fn transition(status: &Status, event: &EventKind, on: Date) -> Result<Status
             if *days == 0 || *days > Extension::MAX_DAYS {
                 return Err(TransitionError::ExtensionDays { days: *days });
             }
-            next.extension = Some((*days, on));
+            next.extension = Some(ExtensionFacts {
+                days: *days,
+                approved: on,
+            });
         }
         EventKind::FeeNoticed { amount_fen } => {
             if state != S::Processing {

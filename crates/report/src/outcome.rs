@@ -69,6 +69,7 @@ impl ApplicantType {
 
 /// How an application ended: exactly one result row of table 三.
 /// 部分公开 is one outcome: an application answered partly is counted only there.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

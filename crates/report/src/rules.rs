@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::sync::LazyLock;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -19,6 +20,7 @@ pub enum Severity {
 }
 
 /// Where a finding comes from in a source document (set by readers of published reports).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SourceRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,12 +34,17 @@ pub struct SourceRef {
 }
 
 /// One violated instance of a rule.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
     pub severity: Severity,
     pub cells: Vec<String>,
+    /// What the rule expects (a number, a text or a list).
+    #[cfg_attr(feature = "openapi", schema(value_type = serde_json::Value))]
     pub expected: Json,
+    /// What the report says.
+    #[cfg_attr(feature = "openapi", schema(value_type = serde_json::Value))]
     pub found: Json,
     pub message: String,
     pub message_en: String,

@@ -19,18 +19,9 @@ const REGION_AFTER: usize = 6_000;
 /// Titles are highlighted up to this many bytes.
 const TITLE_BYTES: usize = 4_096;
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values (`& < > " '`).
 pub fn html_escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    html_escape::encode_quoted_attribute_to_string(s, out);
 }
 
 /// Escapes text and folds every run of whitespace into one space.

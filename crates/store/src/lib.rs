@@ -595,6 +595,12 @@ impl Store {
         dispatch!(self, list_bodies())
     }
 
+    /// The bodies `roots` and all bodies below them, ordered by code, in one query (what a
+    /// user's grants can reach, without loading every body of a province).
+    pub async fn bodies_under(&self, roots: &[i64]) -> Result<Vec<Body>> {
+        dispatch!(self, bodies_under(roots))
+    }
+
     /// A body by code, with the version of its public content: a counter that every change
     /// to its documents or catalog items (by any writer) increases, for caching pages.
     pub async fn body_with_content_version(&self, code: &str) -> Result<(Body, i64)> {

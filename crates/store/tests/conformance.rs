@@ -133,6 +133,17 @@ async fn story(store: &Store, raw: RawDb<'_>) {
         .unwrap_err();
     assert!(matches!(dup, StoreError::Duplicate { .. }), "{dup}");
     assert_eq!(store.list_bodies().await.unwrap().len(), 4);
+    let codes = |v: Vec<gongkai_ledger::Body>| v.into_iter().map(|b| b.code).collect::<Vec<_>>();
+    let city = store.get_body_by_code("4401").await.unwrap();
+    assert_eq!(
+        codes(store.bodies_under(&[city.id]).await.unwrap()),
+        ["4401", "440115", "440115-HG"]
+    );
+    assert_eq!(
+        codes(store.bodies_under(&[town.id, prov.id]).await.unwrap()).len(),
+        4
+    );
+    assert!(store.bodies_under(&[]).await.unwrap().is_empty());
 
     let user = store
         .create_user("li.clerk", "李承办", "a long enough password", "test")

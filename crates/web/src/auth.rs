@@ -100,16 +100,38 @@ impl Staff {
     }
 
     /// Bodies the user may read (the policy's [`Action::Read`]): own bodies, plus every
-    /// body below one it oversees.
-    pub fn readable_bodies(&self, all: &[Body]) -> Vec<i64> {
-        all.iter()
-            .filter(|b| self.can(Action::Read, &body_path(all, b.id)))
-            .map(|b| b.id)
-            .collect()
+    /// body below one it oversees — one query for the subtrees of the user's grants.
+    pub async fn readable_bodies(
+        &self,
+        store: &gongkai_store::Store,
+    ) -> Result<Vec<Body>, AppError> {
+        let mut roots: Vec<i64> = self.roles.iter().map(|g| g.body_id).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let reach = store.bodies_under(&roots).await?;
+        // Paths within the subtrees suffice: every grant sits on one of their roots.
+        let ok: Vec<bool> = reach
+            .iter()
+            .map(|b| self.can(Action::Read, &body_path(&reach, b.id)))
+            .collect();
+        Ok(reach
+            .into_iter()
+            .zip(ok)
+            .filter_map(|(b, ok)| ok.then_some(b))
+            .collect())
     }
 
-    pub fn can_read(&self, all: &[Body], body_id: i64) -> bool {
-        self.can(Action::Read, &body_path(all, body_id))
+    /// Whether the user may read the records of `body_id`.
+    pub async fn can_read(
+        &self,
+        store: &gongkai_store::Store,
+        body_id: i64,
+    ) -> Result<bool, AppError> {
+        Ok(self
+            .readable_bodies(store)
+            .await?
+            .iter()
+            .any(|b| b.id == body_id))
     }
 
     /// The policy's answer for this user.
@@ -196,18 +218,6 @@ pub fn body_path(all: &[Body], body_id: i64) -> BodyPath {
 
 pub fn forbidden() -> AppError {
     AppError::Forbidden("无权访问其他机关的记录 (no access to this body's records)".into())
-}
-
-/// A body and all bodies below it.
-pub fn descendants(all: &[Body], root: i64) -> Vec<i64> {
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        let p = out[i];
-        out.extend(all.iter().filter(|b| b.parent_id == Some(p)).map(|b| b.id));
-        i += 1;
-    }
-    out
 }
 
 /// Everything a page needs to know about the requester.

@@ -249,7 +249,7 @@ async fn attachment(
     let d = st.store.get_public_document(meta.document_id).await?;
     if !d.published {
         let allowed = match &v.staff {
-            Some(s) => s.can_read(&st.store.list_bodies().await?, d.record.body_id),
+            Some(s) => s.can_read(&st.store, d.record.body_id).await?,
             None => false,
         };
         if !allowed {
@@ -300,11 +300,13 @@ pub async fn run_search(
     }
     let mut q = gongkai_search::Query::text(p.q.chars().take(200).collect::<String>());
     if !p.body.trim().is_empty() {
-        let all = st.store.list_bodies().await?;
         let root = body_by_code(st, p.body.trim()).await?;
-        q.body_codes = crate::auth::descendants(&all, root.id)
+        q.body_codes = st
+            .store
+            .bodies_under(&[root.id])
+            .await?
             .into_iter()
-            .filter_map(|id| all.iter().find(|b| b.id == id).map(|b| b.code.clone()))
+            .map(|b| b.code)
             .collect();
     }
     if !p.domain.trim().is_empty() {
@@ -408,7 +410,7 @@ async fn reports(
 async fn subordinates_chart(st: &AppState, body: &Body) -> PageResult<Option<SiblingsChart>> {
     let children: Vec<Body> = st
         .store
-        .list_bodies()
+        .bodies_under(&[body.id])
         .await?
         .into_iter()
         .filter(|b| b.parent_id == Some(body.id))

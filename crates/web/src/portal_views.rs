@@ -307,7 +307,7 @@ pub async fn document_view(
     };
     if !d.published {
         let allowed = match &viewer.staff {
-            Some(s) => s.can_read(&st.store.list_bodies().await?, d.record.body_id),
+            Some(s) => s.can_read(&st.store, d.record.body_id).await?,
             None => false,
         };
         if !allowed {

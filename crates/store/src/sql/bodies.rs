@@ -70,6 +70,30 @@ pub(crate) async fn list_bodies(pool: &Pool, _cal: &Calendar) -> Result<Vec<Body
     rows.iter().map(row_body).collect()
 }
 
+/// The bodies `roots` and every body below them, ordered by code: one recursive query (a
+/// cycle in the parent links ends it, as `UNION` drops rows already found).
+pub(crate) async fn bodies_under(pool: &Pool, _cal: &Calendar, roots: &[i64]) -> Result<Vec<Body>> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=roots.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "WITH RECURSIVE tree(id) AS (\
+           SELECT id FROM bodies WHERE id IN ({}) \
+           UNION SELECT b.id FROM bodies b JOIN tree t ON b.parent_id = t.id) \
+         SELECT id, code, name, kind, parent_id FROM bodies WHERE id IN (SELECT id FROM tree) \
+         ORDER BY code",
+        marks.join(", ")
+    );
+    // Only `$N` placeholders are spliced in; the ids are bound.
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in roots {
+        q = q.bind(*id);
+    }
+    let rows = q.fetch_all(pool).await?;
+    rows.iter().map(row_body).collect()
+}
+
 pub(crate) async fn get_body_by_code(pool: &Pool, _cal: &Calendar, code: &str) -> Result<Body> {
     let mut conn = pool.acquire().await?;
     body_by_code(&mut conn, code).await

@@ -163,8 +163,8 @@ const QUEUE_STATES: [ApplicationState; 7] = [
 /// show it.
 pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView> {
     let st = &ctx.st;
-    let all = st.store.list_bodies().await?;
-    let readable = ctx.s.readable_bodies(&all);
+    let all = ctx.s.readable_bodies(&st.store).await?;
+    let readable: Vec<i64> = all.iter().map(|b| b.id).collect();
     let chosen: Vec<i64> = if f.body.trim().is_empty() {
         readable.clone()
     } else {
@@ -218,7 +218,7 @@ pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView
     Ok(QueueView {
         applications,
         body: f.body.clone(),
-        bodies: body_options(&bodies_of(&all, &readable), |b| b.code == f.body),
+        bodies: body_options(&all, |b| b.code == f.body),
         states: QUEUE_STATES
             .iter()
             .map(|s| SelectOption::new(s.as_str(), s.label_zh(), Some(*s) == f.state))
@@ -385,17 +385,14 @@ pub struct ApplicationView {
     pub request_text: String,
     /// Whether `personal` is masked (oversight).
     pub personal_masked: bool,
-    #[schema(value_type = Object)]
     pub personal: PersonalData,
     /// The ledger status (state, dates, pauses, extension, outcome and reply).
-    #[schema(value_type = Object)]
     pub status: Status,
     pub state_label: &'static str,
     pub received_on: String,
     pub due_on: Option<String>,
     pub clock: ClockView,
     /// The ledger events, oldest first.
-    #[schema(value_type = Vec<Object>)]
     pub events: Vec<ApplicationEvent>,
     /// Clerk work on the body.
     pub can_act: bool,
@@ -503,7 +500,7 @@ fn actions(reviewer: bool) -> Vec<ActionView> {
         .collect()
 }
 
-/// An application the user may read, with every body.
+/// An application the user may read, with the bodies the user may read.
 async fn load_app(ctx: &StaffCtx, id: i64) -> PageResult<(Application, Vec<Body>)> {
     let app = match ctx.st.store.get_application(id).await {
         Ok(a) => a,
@@ -512,8 +509,8 @@ async fn load_app(ctx: &StaffCtx, id: i64) -> PageResult<(Application, Vec<Body>
         }
         Err(e) => return Err(e.into()),
     };
-    let all = ctx.st.store.list_bodies().await?;
-    if !ctx.s.can_read(&all, app.body_id) {
+    let all = ctx.s.readable_bodies(&ctx.st.store).await?;
+    if !all.iter().any(|b| b.id == app.body_id) {
         return Err(crate::auth::forbidden());
     }
     Ok((app, all))

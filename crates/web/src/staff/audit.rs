@@ -1,7 +1,7 @@
 //! The audit log (操作日志) of the bodies the user may read: filtered by body, user, kind of
 //! action and date (Asia/Shanghai), paged through everything, newest first.
 
-use super::{SelectOption, StaffCtx, bodies_of, body_options, parse_day};
+use super::{SelectOption, StaffCtx, body_options, parse_day};
 use crate::error::PageResult;
 use crate::views::{Layout, Pager, render};
 use askama::Template;
@@ -20,7 +20,7 @@ const ACTION_KINDS: [(&str, &str); 11] = [
     ("document.", "政府信息"),
     ("catalog.", "标准目录"),
     ("case.", "行政复议、行政诉讼"),
-    ("guide.", "办事指南"),
+    ("guide.", "政府信息公开指南"),
     ("register.", "第二十条登记"),
     ("report.", "年度报告"),
     ("staff.", "登录、退出"),
@@ -59,7 +59,7 @@ pub fn action_label(code: &str) -> String {
         "report.publish" => "发布年度报告",
         "report.narrative" => "修改报告文字部分",
         "report.withdraw" => "撤回年度报告",
-        "guide.update" => "修改办事指南",
+        "guide.update" => "修改政府信息公开指南",
         "application.received" => "收到申请",
         "application.personal_read" => "查看申请人信息",
         "application.reissue_secret" => "重置查询密码",
@@ -148,8 +148,8 @@ struct AuditPage {
 /// The entries the user may see under the filter: the readable bodies' entries and the user's
 /// own entries without a body. A user without roles sees only their own sign-ins.
 pub async fn audit_view(ctx: &StaffCtx, p: &AuditParams) -> PageResult<AuditView> {
-    let all = ctx.st.store.list_bodies().await?;
-    let readable = ctx.s.readable_bodies(&all);
+    let all = ctx.s.readable_bodies(&ctx.st.store).await?;
+    let readable: Vec<i64> = all.iter().map(|b| b.id).collect();
     let body = match p.body.trim() {
         "" => None,
         code => {
@@ -227,7 +227,7 @@ pub async fn audit_view(ctx: &StaffCtx, p: &AuditParams) -> PageResult<AuditView
                 detail: e.detail,
             })
             .collect(),
-        bodies: body_options(&bodies_of(&all, &readable), |b| b.code == p.body.trim()),
+        bodies: body_options(&all, |b| b.code == p.body.trim()),
         actions: ACTION_KINDS
             .iter()
             .map(|(k, l)| SelectOption::new(*k, *l, *k == action))

@@ -273,8 +273,7 @@ struct DocumentEditPage {
 pub(super) async fn edit_document(ctx: StaffCtx, Path(id): Path<i64>) -> PageResult<Response> {
     let st = &ctx.st;
     let d = st.store.get_public_document(id).await?;
-    let all = st.store.list_bodies().await?;
-    if !ctx.s.can_read(&all, d.record.body_id) {
+    if !ctx.s.can_read(&st.store, d.record.body_id).await? {
         return Err(crate::auth::forbidden());
     }
     let body = st.store.get_body(d.record.body_id).await?;

@@ -160,25 +160,24 @@ impl StaffCtx {
         action: &'static str,
         year: Option<i32>,
     ) -> PageResult<(Body, BodySwitcher)> {
-        let all = self.st.store.list_bodies().await?;
-        let readable = self.s.readable_bodies(&all);
+        let all = self.s.readable_bodies(&self.st.store).await?;
         let body = if code.trim().is_empty() {
             self.s
                 .working_bodies()
                 .first()
-                .or(readable.first())
                 .and_then(|id| all.iter().find(|b| b.id == *id))
+                .or(all.first())
                 .cloned()
                 .ok_or_else(|| AppError::Forbidden("您没有任何机关的权限 (no roles)".into()))?
         } else {
             body_by_code(&self.st, code).await?
         };
-        if !readable.contains(&body.id) {
+        if !all.iter().any(|b| b.id == body.id) {
             return Err(crate::auth::forbidden());
         }
         let switcher = BodySwitcher {
             action,
-            bodies: body_options(&bodies_of(&all, &readable), |b| b.id == body.id),
+            bodies: body_options(&all, |b| b.id == body.id),
             year,
         };
         Ok((body, switcher))

@@ -24,7 +24,6 @@ pub struct ReportView {
     #[schema(value_type = Object)]
     pub report: serde_json::Value,
     /// Rule results (with the previous year's published report when there is one).
-    #[schema(value_type = Vec<Object>)]
     pub findings: Vec<Finding>,
     /// Findings that block approval.
     pub error_count: usize,
