@@ -38,8 +38,10 @@ pub mod case;
 pub mod content;
 pub mod counters;
 pub mod policy;
+pub mod queue;
 pub mod recount;
 pub mod register;
+pub mod service;
 pub mod tracking;
 
 pub use application::{

@@ -1,7 +1,9 @@
 //! End-to-end test in headless Chromium (over chromedriver, with `fantoccini`): a citizen files
 //! an application on the 依申请公开 form and reads the tracking code from the receipt; the
 //! clerk signs in, opens it and answers 予以公开; the reviewer opens the report workspace and
-//! sees the generated table 三 count it.
+//! sees the generated table 三 count it. A second flow pages the clerk's queue through more
+//! applications than a page holds (every one once, sorted as chosen) and filters the audit
+//! log by action, user and date, with the empty state and a wrong date.
 //!
 //! Needs `/usr/bin/chromium` and `chromedriver` (Debian `chromium`, `chromium-driver`; override
 //! with `CHROMIUM` / `CHROMEDRIVER`). Without them the test fails when `CI=true` and is skipped
@@ -54,13 +56,14 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-async fn start_server(dir: &std::path::Path) -> SocketAddr {
+async fn start_server(dir: &std::path::Path) -> (SocketAddr, Store) {
     let store = Store::open_sqlite(&dir.join("gongkai.db"))
         .await
         .expect("store");
     gongkai_web::demo::seed(&store, CLOCK)
         .await
         .expect("demo seed");
+    let handle = store.clone();
     let search = gongkai_search::SearchIndex::open(dir.join("search-index")).expect("index");
     let config = WebConfig {
         listen: ([127, 0, 0, 1], 0).into(),
@@ -80,7 +83,7 @@ async fn start_server(dir: &std::path::Path) -> SocketAddr {
             panic!("server failed: {e}");
         }
     });
-    rx.await.expect("server ready")
+    (rx.await.expect("server ready"), handle)
 }
 
 async fn connect(port: u16, chromium: &std::path::Path, profile: &std::path::Path) -> Client {
@@ -254,26 +257,37 @@ async fn cell(c: &Client, key: &str) -> Result<i64, String> {
         .map_err(|_| format!("cell {key} is not a count: `{t}`"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn citizen_clerk_and_reviewer_in_chromium() {
+/// Chromium and chromedriver, or `None` (skip) outside CI when they are missing.
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    let (Some(chromium), Some(driver)) = (
+    match (
         tool("CHROMIUM", "/usr/bin/chromium"),
         tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
-    ) else {
-        if ci {
-            panic!(
-                "Chromium or chromedriver missing on CI (apt-get install chromium chromium-driver)"
+    ) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ if ci => panic!(
+            "Chromium or chromedriver missing on CI (apt-get install chromium chromium-driver)"
+        ),
+        _ => {
+            eprintln!(
+                "SKIPPED: Chromium or chromedriver not installed (apt-get install chromium chromium-driver)"
             );
+            None
         }
-        eprintln!(
-            "SKIPPED: Chromium or chromedriver not installed (apt-get install chromium chromium-driver)"
-        );
+    }
+}
+
+/// Runs `flow` in a fresh Chromium session against `base`, up to three times: a loaded CI
+/// machine can make a page action race the page load, and each flow reads its "before"
+/// state itself.
+async fn in_chromium<F, Fut>(base: &str, flow: F)
+where
+    F: Fn(Client, String) -> Fut,
+    Fut: std::future::Future<Output = (Client, Result<(), String>)>,
+{
+    let Some((chromium, driver)) = browser_tools() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let addr = start_server(dir.path()).await;
-    let base = format!("http://{addr}");
     let port = free_port();
     let _driver = Driver(
         Command::new(&driver)
@@ -283,13 +297,11 @@ async fn citizen_clerk_and_reviewer_in_chromium() {
             .spawn()
             .expect("start chromedriver"),
     );
-    // A loaded CI machine can make a page action race the page load; the flow reads its
-    // "before" counts itself, so a failed attempt is retried in a fresh browser session.
     let mut last = None;
     for attempt in 1..=3 {
         let profile = tempfile::tempdir().unwrap();
         let c = connect(port, &chromium, profile.path()).await;
-        let result = flow(&c, &base).await;
+        let (c, result) = flow(c, base.to_string()).await;
         c.close().await.ok();
         match result {
             Ok(()) => return,
@@ -303,6 +315,196 @@ async fn citizen_clerk_and_reviewer_in_chromium() {
         "browser flow failed three times; last: {}",
         last.unwrap_or_default()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_clerk_and_reviewer_in_chromium() {
+    if browser_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, _store) = start_server(dir.path()).await;
+    in_chromium(&format!("http://{addr}"), |c, base| async move {
+        let r = flow(&c, &base).await;
+        (c, r)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_pages_and_audit_filters_in_chromium() {
+    if browser_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, store) = start_server(dir.path()).await;
+    // More open applications than one queue page holds (50), received over two months.
+    let town = store.get_body_by_code(TOWN).await.unwrap();
+    let today = CLOCK.today();
+    for i in 0..75i64 {
+        store
+            .receive_application(
+                &gongkai_ledger::NewApplication {
+                    body_id: town.id,
+                    applicant_type: gongkai_ledger::ApplicantType::NaturalPerson,
+                    channel: gongkai_ledger::Channel::Online,
+                    received_on: today - time::Duration::days(i % 60),
+                    request_text: format!("分页测试申请第{i}号"),
+                    personal: gongkai_ledger::PersonalData {
+                        name: format!("分页测试{i}"),
+                        ..Default::default()
+                    },
+                },
+                "clerk",
+                "",
+            )
+            .await
+            .unwrap();
+    }
+    let open = store
+        .queue_page(&gongkai_store::QueueQuery {
+            bodies: vec![town.id],
+            state: None,
+            open_only: true,
+            by_received: false,
+            limit: 1,
+            offset: 0,
+        })
+        .await
+        .unwrap()
+        .0;
+    in_chromium(&format!("http://{addr}"), move |c, base| async move {
+        let r = paging_flow(&c, &base, open).await;
+        (c, r)
+    })
+    .await;
+}
+
+/// The pager's `第N页 / 共M页（共T条）`, as (N, M, T).
+async fn pager(c: &Client) -> Result<(i64, i64, i64), String> {
+    let t = text_of(c, "p.pager span").await?;
+    let nums: Vec<i64> = t
+        .split(|ch: char| !ch.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    match nums[..] {
+        [n, m, total] => Ok((n, m, total)),
+        _ => Err(format!("pager reads `{t}`")),
+    }
+}
+
+/// The texts of column `col` (1-based) of table `#id`'s body rows.
+async fn column(c: &Client, id: &str, col: usize) -> Result<Vec<String>, String> {
+    let cells = c
+        .find_all(Locator::Css(&format!("#{id} tbody tr td:nth-child({col})")))
+        .await
+        .map_err(cmd("table cells"))?;
+    let mut out = Vec::new();
+    for td in cells {
+        out.push(td.text().await.map_err(cmd("cell text"))?);
+    }
+    Ok(out)
+}
+
+async fn paging_flow(c: &Client, base: &str, open: i64) -> Result<(), String> {
+    sign_in(c, base, "clerk").await?;
+    // The queue pages through every open application; nothing is cut off.
+    c.goto(&format!("{base}/staff?body={TOWN}"))
+        .await
+        .map_err(cmd("queue"))?;
+    let (page, pages, total) = pager(c).await?;
+    if page != 1 || total != open || pages != (open + 49) / 50 || pages < 2 {
+        return Err(format!(
+            "queue pager: page {page} of {pages}, {total} rows; the store has {open} open"
+        ));
+    }
+    let mut codes = std::collections::BTreeSet::new();
+    let mut dues: Vec<String> = Vec::new();
+    for expected in 1..=pages {
+        let (p, _, _) = pager(c).await?;
+        if p != expected {
+            return Err(format!("expected page {expected}, at page {p}"));
+        }
+        codes.extend(column(c, "queue", 1).await?);
+        dues.extend(column(c, "queue", 6).await?);
+        if expected < pages {
+            click_xpath(c, "//p[@class='pager']/a[text()='下一页']").await?;
+            wait_text(c, "p.pager span", &format!("第{}页", expected + 1)).await?;
+        }
+    }
+    if codes.len() as i64 != open {
+        return Err(format!(
+            "{} distinct applications over the pages, {open} open",
+            codes.len()
+        ));
+    }
+    // Sorted by the reply deadline, the nearest first, across the page boundaries.
+    let mut sorted = dues.clone();
+    sorted.sort();
+    if dues != sorted {
+        return Err(format!("the queue is not sorted by deadline: {dues:?}"));
+    }
+    // The user's choice of order survives paging: by date received, newest first.
+    c.goto(&format!("{base}/staff?body={TOWN}&sort=received&page=2"))
+        .await
+        .map_err(cmd("queue by received"))?;
+    wait_text(c, "p.pager span", "第2页").await?;
+    let received = column(c, "queue", 3).await?;
+    let mut newest_first = received.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    if received.is_empty() || received != newest_first {
+        return Err(format!("page 2 by date received: {received:?}"));
+    }
+    // A body the clerk may not read: the error page says so, in Chinese.
+    c.goto(&format!("{base}/staff?body=NOPE"))
+        .await
+        .map_err(cmd("unknown body"))?;
+    wait_text(c, "p.err", "机关「NOPE」不存在").await?;
+
+    // The audit log filtered by action and user, then by a day range.
+    let day = gongkai_calendar::format_date(CLOCK.today());
+    c.goto(&format!("{base}/staff/audit"))
+        .await
+        .map_err(cmd("audit"))?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("select[name=action]"))
+        .await
+        .map_err(cmd("action filter"))?
+        .select_by_value("staff.")
+        .await
+        .map_err(cmd("select action"))?;
+    fill(c, "input[name=actor]", "clerk").await?;
+    click(c, "form[action='/staff/audit'] button[type=submit]").await?;
+    wait_for_path(c, "/staff/audit").await?;
+    wait_text(c, "#audit tbody", "登录").await?;
+    let actors = column(c, "audit", 2).await?;
+    let actions = column(c, "audit", 4).await?;
+    if actors.is_empty() || actors.iter().any(|a| a != "clerk") {
+        return Err(format!("audit filtered by user clerk shows {actors:?}"));
+    }
+    if actions
+        .iter()
+        .any(|a| !a.contains("登录") && !a.contains("退出"))
+    {
+        return Err(format!("audit filtered by 登录、退出 shows {actions:?}"));
+    }
+    // Sign-ins happen on the real clock, so a range ending before the demo's history holds
+    // none of them: the empty state is said, not left blank.
+    c.goto(&format!(
+        "{base}/staff/audit?action=staff.&actor=clerk&from=2000-01-01&to=2000-01-31"
+    ))
+    .await
+    .map_err(cmd("audit empty range"))?;
+    wait_text(c, "#audit tbody", "没有符合条件的操作记录").await?;
+    // A day that does not exist is refused with the field and the value named.
+    c.goto(&format!("{base}/staff/audit?from=2026-02-30&to={day}"))
+        .await
+        .map_err(cmd("audit bad date"))?;
+    wait_text(c, "p.err", "「起始日期」不是有效日期").await?;
+    wait_text(c, "p.err", "2026-02-30").await?;
+    Ok(())
 }
 
 fn cmd(what: &str) -> impl FnOnce(fantoccini::error::CmdError) -> String + '_ {

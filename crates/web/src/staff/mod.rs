@@ -306,8 +306,12 @@ fn back_to(path: &str, body: &Body, year: Option<i32>) -> Response {
 }
 
 pub(crate) fn parse_day(s: &str, field: &str) -> Result<Date, AppError> {
-    parse_date(s.trim())
-        .map_err(|_| AppError::BadRequest(format!("「{field}」日期格式应为 YYYY-MM-DD")))
+    parse_date(s.trim()).map_err(|_| {
+        AppError::BadRequest(format!(
+            "「{field}」不是有效日期，应为 YYYY-MM-DD（收到「{}」）",
+            s.trim().chars().take(40).collect::<String>()
+        ))
+    })
 }
 
 /// A year parameter, defaulting to this year.
