@@ -64,10 +64,23 @@ fn killed_writers_leave_changes_and_audit_rows_together() {
         let store = Store::open_sqlite(&db)
             .await
             .expect("reopen after the kill");
-        let apps = store
-            .list_applications(&ApplicationFilter::default())
-            .await
-            .unwrap();
+        // Every application, page by page (a list call returns at most one page).
+        let mut apps = Vec::new();
+        loop {
+            let page = store
+                .list_applications(&ApplicationFilter {
+                    limit: Some(500),
+                    offset: apps.len() as i64,
+                    ..ApplicationFilter::default()
+                })
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            apps.extend(page);
+        }
+        assert_eq!(apps.len() as i64, store.count_applications().await.unwrap());
         assert!(apps.len() >= 40);
         let log = store.audit_log(&[], 10_000_000).await.unwrap();
         let mut audited: HashMap<i64, usize> = HashMap::new();
