@@ -1945,81 +1945,23 @@ mod tests {
     fn one_ticket_per_id() {
         let mut a = mk("S", Normal, 1, 0);
         a.id_hash = Some("h1".into());
-        let e = check_one_per_id(
-            std::slice::from_ref(&a),
-            "h1",
-            "S",
-            DAY,
-            OneTicketRule::PerDay,
-        );
+        let check = |t: &Ticket, id: &str, service: &str, day: Date, rule: OneTicketRule| {
+            check_one_per_id(std::slice::from_ref(t), id, service, day, rule)
+        };
         assert_eq!(
-            e,
+            check(&a, "h1", "S", DAY, OneTicketRule::PerDay),
             Err(QueueError::DuplicateId {
                 number: "A001".into()
             })
         );
-        assert!(
-            check_one_per_id(
-                std::slice::from_ref(&a),
-                "h2",
-                "S",
-                DAY,
-                OneTicketRule::PerDay
-            )
-            .is_ok()
-        );
-        assert!(
-            check_one_per_id(
-                std::slice::from_ref(&a),
-                "h1",
-                "T",
-                DAY,
-                OneTicketRule::PerDay
-            )
-            .is_ok()
-        );
-        assert!(
-            check_one_per_id(
-                std::slice::from_ref(&a),
-                "h1",
-                "S",
-                date!(2025 - 03 - 04),
-                OneTicketRule::PerDay
-            )
-            .is_ok()
-        );
+        assert!(check(&a, "h2", "S", DAY, OneTicketRule::PerDay).is_ok());
+        assert!(check(&a, "h1", "T", DAY, OneTicketRule::PerDay).is_ok());
+        assert!(check(&a, "h1", "S", date!(2025 - 03 - 04), OneTicketRule::PerDay).is_ok());
         a.state = TicketState::Finished;
-        assert!(
-            check_one_per_id(
-                std::slice::from_ref(&a),
-                "h1",
-                "S",
-                DAY,
-                OneTicketRule::PerDay
-            )
-            .is_err()
-        );
-        assert!(
-            check_one_per_id(
-                std::slice::from_ref(&a),
-                "h1",
-                "S",
-                DAY,
-                OneTicketRule::LivePerDay
-            )
-            .is_ok()
-        );
+        assert!(check(&a, "h1", "S", DAY, OneTicketRule::PerDay).is_err());
+        assert!(check(&a, "h1", "S", DAY, OneTicketRule::LivePerDay).is_ok());
         a.state = TicketState::Cancelled;
-        assert!(
-            check_one_per_id(
-                std::slice::from_ref(&a),
-                "h1",
-                "S",
-                DAY,
-                OneTicketRule::PerDay
-            )
-            .is_ok()
-        );
+        assert!(check(&a, "h1", "S", DAY, OneTicketRule::PerDay).is_ok());
     }
 
     #[test]

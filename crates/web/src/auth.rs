@@ -110,14 +110,10 @@ impl Staff {
         roots.dedup();
         let reach = store.bodies_under(&roots).await?;
         // Paths within the subtrees suffice: every grant sits on one of their roots.
-        let ok: Vec<bool> = reach
-            .iter()
-            .map(|b| self.can(Action::Read, &body_path(&reach, b.id)))
-            .collect();
         Ok(reach
-            .into_iter()
-            .zip(ok)
-            .filter_map(|(b, ok)| ok.then_some(b))
+            .iter()
+            .filter(|b| self.can(Action::Read, &body_path(&reach, b.id)))
+            .cloned()
             .collect())
     }
 

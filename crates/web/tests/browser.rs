@@ -187,6 +187,18 @@ async fn fill(c: &Client, css: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// Waits for the `<select>` at `css` and chooses the option `value`.
+async fn select(c: &Client, css: &str, value: &str) -> Result<(), String> {
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("no `{css}`: {e}"))?
+        .select_by_value(value)
+        .await
+        .map_err(|e| format!("cannot choose `{value}` in `{css}`: {e}"))
+}
+
 async fn click(c: &Client, css: &str) -> Result<(), String> {
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -467,14 +479,7 @@ async fn paging_flow(c: &Client, base: &str, open: i64) -> Result<(), String> {
     c.goto(&format!("{base}/staff/audit"))
         .await
         .map_err(cmd("audit"))?;
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("select[name=action]"))
-        .await
-        .map_err(cmd("action filter"))?
-        .select_by_value("staff.")
-        .await
-        .map_err(cmd("select action"))?;
+    select(c, "select[name=action]", "staff.").await?;
     fill(c, "input[name=actor]", "clerk").await?;
     click(c, "form[action='/staff/audit'] button[type=submit]").await?;
     wait_for_path(c, "/staff/audit").await?;
@@ -526,14 +531,7 @@ async fn flow(c: &Client, base: &str) -> Result<(), String> {
     c.goto(&format!("{base}/b/{TOWN}/apply"))
         .await
         .map_err(cmd("apply page"))?;
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("#applicant_type"))
-        .await
-        .map_err(cmd("applicant type"))?
-        .select_by_value("natural_person")
-        .await
-        .map_err(cmd("select applicant type"))?;
+    select(c, "#applicant_type", "natural_person").await?;
     fill(c, "#name", "浏览器测试申请人").await?;
     fill(c, "#phone", "13700000000").await?;
     fill(
