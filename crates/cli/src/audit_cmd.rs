@@ -8,8 +8,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use gongkai_ingest::{IngestError, Ingested, InputKind, Limits, pair_previous, read_path};
-use gongkai_report::render::html_escape;
-use gongkai_report::{Finding, Report, Severity};
+use gongkai_report::{Finding, Report, value_text};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -223,7 +222,7 @@ pub fn run(a: AuditArgs) -> Result<ExitCode> {
         }
         AuditFormat::Text => text_output(&mut buf, &results)?,
         AuditFormat::Csv => csv_output(&mut buf, &results)?,
-        AuditFormat::Html => buf.extend_from_slice(html_output(&results).as_bytes()),
+        AuditFormat::Html => buf.extend_from_slice(html_output(&results)?.as_bytes()),
     }
     match &a.output {
         Some(p) => std::fs::write(p, &buf)
@@ -303,12 +302,12 @@ fn text_output(out: &mut impl Write, results: &[FileResult]) -> Result<()> {
                     e,
                     w
                 )?;
-                crate::report_cmd::print_findings(out, &r.findings)?;
+                out.write_all(gongkai_report::findings_text(&r.findings).as_bytes())?;
             }
             Outcome::Unsupported { error, .. } => {
                 te += 1;
                 writeln!(out, "{}：{}", r.path, error)?;
-                crate::report_cmd::print_findings(out, &r.findings)?;
+                out.write_all(gongkai_report::findings_text(&r.findings).as_bytes())?;
             }
             Outcome::Error(e) => {
                 bad += 1;
@@ -331,148 +330,115 @@ fn text_output(out: &mut impl Write, results: &[FileResult]) -> Result<()> {
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn plain(v: &Json) -> String {
-    match v {
-        Json::Null => String::new(),
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn severity_str(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
-}
-
 fn csv_output(out: &mut impl Write, results: &[FileResult]) -> Result<()> {
-    writeln!(
-        out,
-        "path,body,year,rule,severity,cells,expected,found,message"
-    )?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "path", "body", "year", "rule", "severity", "cells", "expected", "found", "message",
+    ])?;
     for r in results {
         let (body, year) = match &r.outcome {
             Outcome::Ok(ing) => (ing.report.body.clone(), ing.report.year.to_string()),
             _ => (String::new(), String::new()),
         };
         if let Outcome::Error(e) = &r.outcome {
-            writeln!(out, "{},,,,error,,,,{}", csv_field(&r.path), csv_field(e))?;
+            w.write_record([r.path.as_str(), "", "", "", "error", "", "", "", e])?;
             continue;
         }
         for f in &r.findings {
-            let fields = [
-                r.path.clone(),
-                body.clone(),
-                year.clone(),
-                f.rule.clone(),
-                severity_str(f.severity).into(),
-                f.cells.join(" "),
-                plain(&f.expected),
-                plain(&f.found),
-                f.message.clone(),
-            ];
-            let line: Vec<String> = fields.iter().map(|s| csv_field(s)).collect();
-            writeln!(out, "{}", line.join(","))?;
+            w.write_record([
+                r.path.as_str(),
+                &body,
+                &year,
+                &f.rule,
+                f.severity.as_str(),
+                &f.cells.join(" "),
+                &value_text(&f.expected),
+                &value_text(&f.found),
+                &f.message,
+            ])?;
         }
     }
+    w.flush()?;
     Ok(())
 }
 
-const AUDIT_CSS: &str = "body{font-family:'Noto Sans CJK SC',sans-serif;margin:2em;color:#222}\
-table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top;font-size:14px}\
-th{background:#eee}.error{color:#b00020}.warning{color:#8a5a00}.ok{color:#1b5e20}h2{font-size:18px;margin-top:2em}";
-
-fn html_output(results: &[FileResult]) -> String {
-    let mut s = String::new();
-    s.push_str("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>年度报告审核结果</title><style>");
-    s.push_str(AUDIT_CSS);
-    s.push_str("</style></head><body><h1>政府信息公开工作年度报告审核结果</h1>");
-    s.push_str("<table><thead><tr><th>文件</th><th>机关</th><th>年度</th><th>格式</th><th>错误</th><th>警告</th><th>状态</th></tr></thead><tbody>");
-    for (i, r) in results.iter().enumerate() {
-        let (e, w) = counts(&r.findings);
-        match &r.outcome {
-            Outcome::Ok(ing) => s.push_str(&format!(
-                "<tr><td><a href=\"#f{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"error\">{e}</td><td class=\"warning\">{w}</td><td class=\"{}\">{}</td></tr>",
-                html_escape(&r.path),
-                html_escape(&ing.report.body),
-                ing.report.year,
-                ing.report.format,
-                if e > 0 { "error" } else { "ok" },
-                if e > 0 { "有错误" } else { "通过" }
-            )),
-            Outcome::Unsupported { error, .. } => s.push_str(&format!(
-                "<tr><td><a href=\"#f{i}\">{}</a></td><td></td><td></td><td></td><td class=\"error\">{e}</td><td>{w}</td><td class=\"error\">{}</td></tr>",
-                html_escape(&r.path),
-                html_escape(error)
-            )),
-            Outcome::Error(err) => s.push_str(&format!(
-                "<tr><td>{}</td><td></td><td></td><td></td><td></td><td></td><td class=\"error\">无法读取：{}</td></tr>",
-                html_escape(&r.path),
-                html_escape(err)
-            )),
-        }
-    }
-    s.push_str("</tbody></table>");
-    for (i, r) in results.iter().enumerate() {
-        if r.findings.is_empty() {
-            continue;
-        }
-        s.push_str(&format!("<h2 id=\"f{i}\">{}</h2><table><thead><tr><th>规则</th><th>级别</th><th>单元格</th><th>应为</th><th>实为</th><th>说明</th><th>位置</th></tr></thead><tbody>", html_escape(&r.path)));
-        for f in &r.findings {
-            let loc = f
-                .source
-                .as_ref()
-                .map(|src| {
-                    let mut parts = Vec::new();
-                    if let Some(p) = src.page {
-                        parts.push(format!("第{p}页"));
-                    }
-                    if let Some(l) = src.line {
-                        parts.push(format!("第{l}行"));
-                    }
-                    if let Some(t) = &src.text
-                        && !t.is_empty()
-                    {
-                        parts.push(format!("「{t}」"));
-                    }
-                    parts.join(" ")
-                })
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                html_escape(&f.rule),
-                severity_str(f.severity),
-                if f.is_error() { "错误" } else { "警告" },
-                html_escape(&f.cells.join(" ")),
-                html_escape(&plain(&f.expected)),
-                html_escape(&plain(&f.found)),
-                html_escape(&f.message),
-                html_escape(&loc)
-            ));
-        }
-        s.push_str("</tbody></table>");
-    }
-    s.push_str("</body></html>\n");
-    s
+/// One row of the summary table of the HTML audit page.
+struct HtmlFile<'a> {
+    anchor: usize,
+    path: &'a str,
+    body: &'a str,
+    year: String,
+    format: String,
+    errors: usize,
+    warnings: usize,
+    /// 通过 / 有错误 / the reason it is unsupported or unreadable.
+    status: String,
+    failed: bool,
+    findings: Vec<HtmlFinding<'a>>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+struct HtmlFinding<'a> {
+    finding: &'a Finding,
+    expected: String,
+    found: String,
+    location: String,
+}
 
-    #[test]
-    fn csv_quoting() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(csv_field("plain"), "plain");
-    }
+#[derive(askama::Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    files: Vec<HtmlFile<'a>>,
+}
+
+fn html_output(results: &[FileResult]) -> Result<String> {
+    let files = results
+        .iter()
+        .enumerate()
+        .map(|(anchor, r)| {
+            let (errors, warnings) = counts(&r.findings);
+            let (body, year, format, status, failed) = match &r.outcome {
+                Outcome::Ok(ing) => (
+                    ing.report.body.as_str(),
+                    ing.report.year.to_string(),
+                    ing.report.format.to_string(),
+                    if errors > 0 { "有错误" } else { "通过" }.to_string(),
+                    errors > 0,
+                ),
+                Outcome::Unsupported { error, .. } => {
+                    ("", String::new(), String::new(), error.clone(), true)
+                }
+                Outcome::Error(e) => (
+                    "",
+                    String::new(),
+                    String::new(),
+                    format!("无法读取：{e}"),
+                    true,
+                ),
+            };
+            let findings = r
+                .findings
+                .iter()
+                .map(|f| HtmlFinding {
+                    finding: f,
+                    expected: value_text(&f.expected),
+                    found: value_text(&f.found),
+                    location: f.location_zh().unwrap_or_default(),
+                })
+                .collect();
+            HtmlFile {
+                anchor,
+                path: &r.path,
+                body,
+                year,
+                format,
+                errors,
+                warnings,
+                status,
+                failed,
+                findings,
+            }
+        })
+        .collect();
+    let page = AuditPage { files };
+    askama::Template::render(&page).context("审核结果页面生成失败 (cannot render the audit page)")
 }

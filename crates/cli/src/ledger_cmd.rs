@@ -680,28 +680,6 @@ fn add_days(d: Date, n: i64) -> Date {
     d.checked_add(time::Duration::days(n)).unwrap_or(d)
 }
 
-/// Outcomes a reply (`decided`) can carry.
-const DECISIONS: [Outcome; 18] = [
-    Outcome::Granted,
-    Outcome::Partial,
-    Outcome::DeniedStateSecret,
-    Outcome::DeniedLawForbidden,
-    Outcome::DeniedThreeSecurityOneStability,
-    Outcome::DeniedThirdPartyRights,
-    Outcome::DeniedInternalAffairs,
-    Outcome::DeniedProcessInfo,
-    Outcome::DeniedEnforcementCaseFile,
-    Outcome::DeniedAdminInquiry,
-    Outcome::UnableNotHeld,
-    Outcome::UnableNeedNewCreation,
-    Outcome::NpPetitionComplaint,
-    Outcome::NpDuplicate,
-    Outcome::NpPublication,
-    Outcome::NpMassiveRepeated,
-    Outcome::NpConfirmOrReissue,
-    Outcome::OtherOther,
-];
-
 /// One synthetic application: receipt in 2023 (10%) or 2024, then one of the paths of the
 /// state machine; some stay open over the year end.
 fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
@@ -734,7 +712,7 @@ fn synth(rng: &mut Rng, body_id: i64, i: usize) -> BulkApplication {
         let o = if allow_unclear && rng.below(3) == 0 {
             Outcome::UnableUnclearAfterCorrection
         } else {
-            *rng.pick(&DECISIONS)
+            *rng.pick(&decisions())
         };
         events.push((
             EventKind::Decided {
@@ -1237,4 +1215,20 @@ async fn bench_ledger(a: BenchLedgerArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Outcomes a plain reply (`decided`) can carry: all but the ones that need an earlier step
+/// (a 补正 that lapsed or was unclear, an unpaid fee).
+fn decisions() -> Vec<Outcome> {
+    Outcome::ALL
+        .into_iter()
+        .filter(|o| {
+            !matches!(
+                o,
+                Outcome::UnableUnclearAfterCorrection
+                    | Outcome::OtherNoCorrection
+                    | Outcome::OtherFeeUnpaid
+            )
+        })
+        .collect()
 }

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use gongkai_report::{Finding, FormatVersion, RenderFormat, Report, Severity, check, render};
+use gongkai_report::{Finding, FormatVersion, RenderFormat, Report, check, render};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -82,7 +82,7 @@ pub fn run(cmd: ReportCmd) -> Result<ExitCode> {
                 println!(
                     "{:<26} {:<7} {}\n{:<34}{}",
                     r.id,
-                    severity_zh(r.severity),
+                    r.severity.label_zh(),
                     r.zh,
                     "",
                     r.en
@@ -98,13 +98,6 @@ pub fn read_report(path: &Path) -> Result<Report> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("无法读取 {} (cannot read the file)", path.display()))?;
     Report::from_json_str(&text).with_context(|| format!("{} 不是有效的报告 JSON", path.display()))
-}
-
-fn severity_zh(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "错误",
-        Severity::Warning => "警告",
-    }
 }
 
 fn run_check(a: CheckArgs) -> Result<ExitCode> {
@@ -180,51 +173,7 @@ fn run_check(a: CheckArgs) -> Result<ExitCode> {
 
 /// Print findings as readable text, one block per finding.
 pub fn print_findings(out: &mut impl Write, findings: &[Finding]) -> std::io::Result<()> {
-    for f in findings {
-        writeln!(
-            out,
-            "  {} [{}] {}",
-            severity_zh(f.severity),
-            f.rule,
-            f.message
-        )?;
-        if !f.cells.is_empty() {
-            writeln!(out, "      单元格：{}", f.cells.join(", "))?;
-        }
-        if !f.expected.is_null() || !f.found.is_null() {
-            writeln!(
-                out,
-                "      应为：{}  实为：{}",
-                plain(&f.expected),
-                plain(&f.found)
-            )?;
-        }
-        if let Some(src) = &f.source {
-            let mut loc = Vec::new();
-            if let Some(file) = &src.file {
-                loc.push(file.clone());
-            }
-            if let Some(p) = src.page {
-                loc.push(format!("第{p}页"));
-            }
-            if let Some(l) = src.line {
-                loc.push(format!("第{l}行"));
-            }
-            if let Some(t) = &src.text {
-                loc.push(format!("「{t}」"));
-            }
-            writeln!(out, "      位置：{}", loc.join(" "))?;
-        }
-    }
-    Ok(())
-}
-
-fn plain(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "—".into(),
-        other => other.to_string(),
-    }
+    out.write_all(gongkai_report::findings_text(findings).as_bytes())
 }
 
 fn write_output(output: Option<&Path>, bytes: &[u8]) -> Result<()> {

@@ -9,7 +9,7 @@
 
 use crate::{ExportError, check_limits};
 use gongkai_report::layout::{CellKind, Grid, grids};
-use gongkai_report::{Finding, Report, Severity, Value};
+use gongkai_report::{Finding, Report, Value, value_text};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
@@ -233,14 +233,6 @@ pub const FINDINGS_HEADERS: [&str; 7] = [
     "Description",
 ];
 
-fn json_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn findings_sheet(ws: &mut Worksheet, findings: &[Finding]) -> Result<(), XlsxError> {
     let head = base().set_bold().set_border(FormatBorder::Thin);
     for (i, h) in FINDINGS_HEADERS.iter().enumerate() {
@@ -253,11 +245,8 @@ fn findings_sheet(ws: &mut Worksheet, findings: &[Finding]) -> Result<(), XlsxEr
     }
     for (i, f) in findings.iter().enumerate() {
         let r = 1 + i as u32;
-        let (sev, fmt) = match f.severity {
-            Severity::Error => ("错误", &error),
-            Severity::Warning => ("警告", &text),
-        };
-        ws.write_string_with_format(r, 0, sev, fmt)?;
+        let fmt = if f.is_error() { &error } else { &text };
+        ws.write_string_with_format(r, 0, f.severity.label_zh(), fmt)?;
         ws.write_string_with_format(r, 1, &f.rule, &text)?;
         ws.write_string_with_format(r, 2, &f.message, &text)?;
         ws.write_string_with_format(r, 3, f.cells.join("\n"), &text)?;
@@ -281,7 +270,7 @@ fn write_json(
 ) -> Result<(), XlsxError> {
     match v.as_f64() {
         Some(n) if v.is_number() => ws.write_number_with_format(r, c, n, fmt)?,
-        _ => ws.write_string_with_format(r, c, json_text(v), fmt)?,
+        _ => ws.write_string_with_format(r, c, value_text(v), fmt)?,
     };
     Ok(())
 }

@@ -26,6 +26,9 @@ pub use json::JsonError;
 pub use model::{CellKey, ModelError, Report, SECTION_KEYS, Value};
 pub use outcome::{ApplicantType, Outcome};
 pub use render::{HtmlOptions, RenderFormat, render, render_html};
-pub use rules::{Finding, RULES, RuleInfo, Severity, SourceRef, check, error_count, rule_info};
+pub use rules::{
+    Finding, RULES, RuleInfo, Severity, SourceRef, check, error_count, findings_text, rule_info,
+    value_text,
+};
 pub use rust_decimal::Decimal;
 pub use spec::{ColumnType, FormatSpec, FormatVersion, TableSpec};

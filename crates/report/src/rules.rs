@@ -19,6 +19,24 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// 错误 / 警告, as every reader of findings shows it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        }
+    }
+
+    /// `error` / `warning`, the serialised form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// Where a finding comes from in a source document (set by readers of published reports).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -56,6 +74,68 @@ impl Finding {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The place in the source document, in Chinese: 「文件 第3页 第12行 「原文」」, if known.
+    pub fn location_zh(&self) -> Option<String> {
+        let src = self.source.as_ref()?;
+        let mut loc = Vec::new();
+        if let Some(file) = &src.file {
+            loc.push(file.clone());
+        }
+        if let Some(p) = src.page {
+            loc.push(format!("第{p}页"));
+        }
+        if let Some(l) = src.line {
+            loc.push(format!("第{l}行"));
+        }
+        if let Some(t) = &src.text {
+            loc.push(format!("「{t}」"));
+        }
+        (!loc.is_empty()).then(|| loc.join(" "))
+    }
+}
+
+/// An expected or found value as plain text: strings without quotes, nothing for null.
+pub fn value_text(v: &Json) -> String {
+    match v {
+        Json::Null => String::new(),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Findings as readable text, one indented block per finding (the CLI's and the logs' form).
+pub fn findings_text(findings: &[Finding]) -> String {
+    use std::fmt::Write;
+    let dash = |v: &Json| match value_text(v) {
+        t if t.is_empty() => "—".to_string(),
+        t => t,
+    };
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "  {} [{}] {}",
+            f.severity.label_zh(),
+            f.rule,
+            f.message
+        );
+        if !f.cells.is_empty() {
+            let _ = writeln!(out, "      单元格：{}", f.cells.join(", "));
+        }
+        if !f.expected.is_null() || !f.found.is_null() {
+            let _ = writeln!(
+                out,
+                "      应为：{}  实为：{}",
+                dash(&f.expected),
+                dash(&f.found)
+            );
+        }
+        if let Some(loc) = f.location_zh() {
+            let _ = writeln!(out, "      位置：{loc}");
+        }
+    }
+    out
 }
 
 /// Description of a rule id (for documentation, `--explain` and readers that add findings).

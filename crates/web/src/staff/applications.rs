@@ -149,16 +149,6 @@ fn countdown(ctx: &StaffCtx, due: Option<Date>) -> Option<i64> {
         .ok()
 }
 
-const QUEUE_STATES: [ApplicationState; 7] = [
-    ApplicationState::Processing,
-    ApplicationState::AwaitingCorrection,
-    ApplicationState::Consulting,
-    ApplicationState::AwaitingPayment,
-    ApplicationState::Decided,
-    ApplicationState::Withdrawn,
-    ApplicationState::Lapsed,
-];
-
 /// The queue of the bodies `ctx` may read (or of the one chosen), as the page and the API
 /// show it.
 pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView> {
@@ -219,7 +209,7 @@ pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView
         applications,
         body: f.body.clone(),
         bodies: body_options(&all, |b| b.code == f.body),
-        states: QUEUE_STATES
+        states: ApplicationState::ALL
             .iter()
             .map(|s| SelectOption::new(s.as_str(), s.label_zh(), Some(*s) == f.state))
             .collect(),

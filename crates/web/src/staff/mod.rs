@@ -260,21 +260,7 @@ pub struct BodySwitcher {
     pub year: Option<i32>,
 }
 
-/// The body a page shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct BodyRef {
-    pub code: String,
-    pub name: String,
-}
-
-impl From<&Body> for BodyRef {
-    fn from(b: &Body) -> BodyRef {
-        BodyRef {
-            code: b.code.clone(),
-            name: b.name.clone(),
-        }
-    }
-}
+pub use crate::portal_views::BodyRef;
 
 /// The query of the per-body pages.
 #[derive(Deserialize, Default)]
