@@ -419,6 +419,8 @@ async fn applicant(addr: SocketAddr, town: &str, deadline: Instant, shared: &Sha
             "body": town,
             "applicant_type": "natural_person",
             "name": "压力测试申请人",
+            // A syntactically valid 居民身份证号码 (check digit right), of no one.
+            "id_number": "110101199003074573",
             "phone": "13800000000",
             "request_text": format!("请公开本镇第{n}号压力测试所涉政府信息。"),
         });

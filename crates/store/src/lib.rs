@@ -432,6 +432,26 @@ pub struct UserWithHash {
     pub disabled: bool,
 }
 
+/// What names one submission: its token and a hash of the submitted fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionKey {
+    /// `form:<token>` for a form, `api:<Idempotency-Key>` for the API.
+    pub token: String,
+    /// SHA-256 (hex) of the submitted fields.
+    pub request_hash: String,
+}
+
+/// The answer to [`Store::receive_application_once`].
+#[derive(Debug, Clone)]
+pub enum Submission {
+    /// Filed now.
+    New(Application, TrackingCredentials),
+    /// Filed earlier under the same key, with the same fields.
+    Replayed(Application, TrackingCredentials),
+    /// The key was used for a submission with other fields.
+    KeyReused,
+}
+
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -726,6 +746,32 @@ impl Store {
         app.validate()?;
         let creds = new_credentials()?;
         dispatch_write!(self, receive_application(app, &creds, actor, note))
+    }
+
+    /// Receive an application at most once per submission key (a form's single-use token or
+    /// an API `Idempotency-Key`): a repeated submission with the same key and fields returns
+    /// the first application and its credentials (`Replayed`), with other fields `KeyReused`.
+    pub async fn receive_application_once(
+        &self,
+        app: &NewApplication,
+        actor: &str,
+        note: &str,
+        key: &SubmissionKey,
+    ) -> Result<Submission> {
+        app.validate()?;
+        let creds = new_credentials()?;
+        dispatch_write!(
+            self,
+            receive_application_once(app, &creds, actor, note, key)
+        )
+    }
+
+    /// The receipt a submission key filed, while it is remembered (24 hours).
+    pub async fn submission_receipt(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Application, TrackingCredentials)>> {
+        dispatch!(self, submission_receipt(token))
     }
 
     /// Record an event: the ledger checks the transition, the store writes the event, the new

@@ -19,6 +19,12 @@ pub enum AppError {
     TooManyRequests,
     #[error("请求体过大 (payload too large)")]
     PayloadTooLarge,
+    /// A well-formed request that cannot be done (e.g. a submission key reused with other fields).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Something that existed and is no longer kept (e.g. a receipt after 24 hours).
+    #[error("{0}")]
+    Gone(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("服务器内部错误 (internal error): {0}")]
@@ -34,6 +40,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Store(e) => match e {
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
                 StoreError::Duplicate { .. } | StoreError::Conflict(_) => StatusCode::CONFLICT,
@@ -58,6 +66,8 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::TooManyRequests => "too_many_requests",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Unprocessable(_) => "invalid",
+            AppError::Gone(_) => "gone",
             AppError::Store(StoreError::NotFound { .. }) => "not_found",
             AppError::Store(StoreError::Duplicate { .. }) => "duplicate",
             AppError::Store(StoreError::Conflict(_)) => "conflict",
@@ -115,6 +125,7 @@ fn heading_zh(status: StatusCode) -> &'static str {
         404 => "页面不存在",
         408 => "请求超时",
         409 => "操作冲突",
+        410 => "已过期",
         413 => "文件过大",
         422 => "无法处理",
         429 => "请求过于频繁",
@@ -132,7 +143,7 @@ pub struct ApiError(pub AppError);
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable code: `not_found`, `unauthorized`, `forbidden`, `bad_request`, `invalid`,
-    /// `too_many_requests`, `payload_too_large`, `duplicate`, `conflict`,
+    /// `too_many_requests`, `payload_too_large`, `duplicate`, `conflict`, `gone`,
     /// `illegal_transition`, `internal`.
     pub error: String,
     /// What went wrong, in Chinese.
@@ -140,6 +151,9 @@ pub struct ErrorBody {
     /// Every message of a refused form (`invalid`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
+    /// The same messages by field (`invalid` application forms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<crate::portal::FieldError>>,
 }
 
 impl ErrorBody {
@@ -148,6 +162,7 @@ impl ErrorBody {
             error: e.code().to_string(),
             message: e.public_message(),
             errors: None,
+            fields: None,
         }
     }
 }

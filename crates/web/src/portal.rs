@@ -11,7 +11,7 @@ use crate::error::{AppError, PageResult};
 use crate::portal_views::{
     ApplicationStatusView, ApplyFormView, BodiesView, BodyHomeView, BodyRef, CatalogView,
     DocumentListView, DocumentView, GuideView, ReceiptView, ReportsView, SearchPageView,
-    StatusFormView,
+    StatusFormView, Submitted,
 };
 use crate::security::LARGE_TEXT_COOKIE;
 use crate::views::{Layout, Pager, render};
@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use gongkai_ledger::{ApplicantType, Body, PersonalData};
 use gongkai_report::{HtmlOptions, Report};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/b/{code}/reports", get(reports))
         .route("/b/{code}/reports/{year}", get(report_page))
         .route("/b/{code}/apply", get(apply_form).post(apply_submit))
+        .route("/b/{code}/apply/receipt/{token}", get(apply_receipt))
         .route("/status", get(status_form).post(status_lookup))
 }
 
@@ -596,6 +597,12 @@ pub struct ApplyForm {
     pub request_text: String,
     #[serde(default)]
     pub delivery: String,
+    /// 身份证明类型: `resident_id`, `uscc` or `other` (default by applicant type).
+    #[serde(default)]
+    pub id_kind: String,
+    /// The form's single-use token: a refresh or a double click files one application.
+    #[serde(default)]
+    pub form_token: String,
 }
 
 #[derive(Template)]
@@ -624,30 +631,139 @@ async fn apply_form(
     })
 }
 
-/// Validate an online application; Chinese messages per field.
-pub fn validate_apply(f: &ApplyForm) -> Result<(ApplicantType, PersonalData, String), Vec<String>> {
+/// A refused field of the application form: which field, and why (in Chinese).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn field_error(field: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        message: message.into(),
+    }
+}
+
+/// A phone number as people write it: 7+ digits, with `-`, `+`, spaces, brackets or 转.
+fn valid_phone(p: &str) -> bool {
+    p.chars().filter(char::is_ascii_digit).count() >= 7
+        && p.chars().count() <= 30
+        && p.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')' | '转'))
+}
+
+/// An e-mail address of the shape `name@domain.tld`, at most 100 characters.
+fn valid_email(e: &str) -> bool {
+    e.chars().count() <= 100
+        && e.split_once('@').is_some_and(|(u, d)| {
+            !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        })
+}
+
+/// Kinds of identity document (`id_kind`); the first is the default of a natural person.
+pub const ID_KINDS: [(&str, &str); 3] = [
+    ("resident_id", "居民身份证"),
+    ("uscc", "统一社会信用代码"),
+    ("other", "其他身份证明（护照、港澳台居民证件等）"),
+];
+
+/// Validate an online application against 条例第二十九条: name, identity document (an
+/// 18-digit 居民身份证号码 or 统一社会信用代码 is checked with its check character), a phone
+/// number or an address, an e-mail address when the information is to be sent by e-mail, and
+/// a description of the information asked for. One message per refused field.
+pub fn validate_apply(
+    f: &ApplyForm,
+) -> Result<(ApplicantType, PersonalData, String), Vec<FieldError>> {
+    use gongkai_ledger::identity::{normalize_id_number, normalize_uscc};
     let mut errors = Vec::new();
     let at = ApplicantType::from_column_key(f.applicant_type.trim());
     if at.is_none() {
-        errors.push("请选择申请人类型".to_string());
+        errors.push(field_error("applicant_type", "请选择申请人类型"));
     }
     let name = f.name.trim();
     if name.is_empty() {
-        errors.push("请填写姓名或名称".into());
+        errors.push(field_error("name", "请填写姓名或名称"));
     } else if name.chars().count() > 100 {
-        errors.push("姓名或名称不能超过100个字".into());
+        errors.push(field_error("name", "姓名或名称不能超过100个字"));
     }
-    if f.phone.trim().is_empty() && f.email.trim().is_empty() && f.address.trim().is_empty() {
-        errors.push("请至少填写一种联系方式（电话、电子邮箱或通信地址）".into());
+    let organisation = at.is_some_and(ApplicantType::is_organisation);
+    let id_kind = match f.id_kind.trim() {
+        "" if organisation => "uscc",
+        "" => "resident_id",
+        k => k,
+    };
+    let raw_id = f.id_number.trim();
+    let id_number = if raw_id.is_empty() {
+        errors.push(field_error(
+            "id_number",
+            if organisation {
+                "请填写统一社会信用代码或其他身份证明号码"
+            } else {
+                "请填写身份证件号码"
+            },
+        ));
+        None
+    } else {
+        match id_kind {
+            "resident_id" => normalize_id_number(raw_id).or_else(|| {
+                errors.push(field_error(
+                    "id_number",
+                    "居民身份证号码应为18位且校验码正确，请核对（其他证件请选择「其他身份证明」）",
+                ));
+                None
+            }),
+            "uscc" => normalize_uscc(raw_id).or_else(|| {
+                errors.push(field_error(
+                    "id_number",
+                    "统一社会信用代码应为18位且校验码正确，请核对",
+                ));
+                None
+            }),
+            "other" if raw_id.chars().count() <= 40 => Some(raw_id.to_string()),
+            "other" => {
+                errors.push(field_error("id_number", "证件号码不能超过40个字符"));
+                None
+            }
+            _ => {
+                errors.push(field_error("id_kind", "请选择身份证明类型"));
+                None
+            }
+        }
+    };
+    let phone = f.phone.trim();
+    if !phone.is_empty() && !valid_phone(phone) {
+        errors.push(field_error(
+            "phone",
+            "联系电话格式不正确（如 13800138000 或 020-12345678）",
+        ));
     }
-    if !f.email.trim().is_empty() && !f.email.contains('@') {
-        errors.push("电子邮箱格式不正确".into());
+    if phone.is_empty() && f.address.trim().is_empty() {
+        errors.push(field_error("phone", "请填写联系电话或通信地址（至少一项）"));
+    } else if f.address.trim().is_empty() && f.delivery.trim() == "邮寄纸质件" {
+        errors.push(field_error(
+            "address",
+            "选择邮寄纸质件获取信息的，请填写通信地址",
+        ));
+    }
+    let email = f.email.trim();
+    let by_email = f.delivery.trim() == "电子邮件";
+    if email.is_empty() && by_email {
+        errors.push(field_error(
+            "email",
+            "选择以电子邮件获取信息的，请填写电子邮箱",
+        ));
+    } else if !email.is_empty() && !valid_email(email) {
+        errors.push(field_error("email", "电子邮箱格式不正确"));
     }
     let req = f.request_text.trim();
     if req.chars().count() < 5 {
-        errors.push("请描述所需政府信息（至少5个字）".into());
+        errors.push(field_error(
+            "request_text",
+            "请描述所需政府信息的名称、文号或特征（至少5个字）",
+        ));
     } else if req.chars().count() > 5000 {
-        errors.push("申请内容不能超过5000字".into());
+        errors.push(field_error("request_text", "申请内容不能超过5000字"));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -665,9 +781,9 @@ pub fn validate_apply(f: &ApplyForm) -> Result<(ApplicantType, PersonalData, Str
         at.expect("checked"),
         PersonalData {
             name: name.to_string(),
-            id_number: opt(&f.id_number),
-            phone: opt(&f.phone),
-            email: opt(&f.email),
+            id_number,
+            phone: opt(phone),
+            email: opt(email),
             address: opt(&f.address),
         },
         text,
@@ -680,17 +796,29 @@ async fn apply_submit(
     headers: HeaderMap,
     crate::auth::Peer(peer): crate::auth::Peer,
     Path(code): Path<String>,
-    Form(f): Form<ApplyForm>,
+    Form(mut f): Form<ApplyForm>,
 ) -> PageResult<Response> {
     v.check_csrf(&f.csrf)?;
     let body = body_by_code(&st, &code).await?;
     let ip = client_ip(&st, &headers, peer);
-    match crate::portal_views::submit_online(&st, &body, ip, &f, "网上申请").await? {
-        Ok(receipt) => render(&ReceiptPage {
-            layout: Layout::portal(&st, &v, "申请已提交", Some(&body.code)),
-            view: receipt,
-        }),
-        Err(errors) => {
+    // A form without a token (an old page, a script) still gets post/redirect/get.
+    let token = match f.form_token.trim() {
+        t if crate::portal_views::valid_form_token(t) => t.to_string(),
+        _ => crate::portal_views::new_form_token(),
+    };
+    f.form_token = token.clone();
+    let key = format!("form:{token}");
+    match crate::portal_views::submit_online(&st, &body, ip, &f, "网上申请", &key).await? {
+        Submitted::Received { .. } => Ok(axum::response::Redirect::to(&format!(
+            "/b/{}/apply/receipt/{}",
+            urlencode(&body.code),
+            token
+        ))
+        .into_response()),
+        Submitted::KeyReused => Err(AppError::Unprocessable(
+            "此申请表已提交过。如需再提交一份申请，请重新打开申请页面填写。".into(),
+        )),
+        Submitted::Invalid(errors) => {
             let mut res = render(&ApplyPage {
                 layout: Layout::portal(&st, &v, "依申请公开", Some(&body.code)),
                 view: ApplyFormView::new(&body, &f, errors),
@@ -699,6 +827,37 @@ async fn apply_submit(
             Ok(res)
         }
     }
+}
+
+/// `GET /b/{code}/apply/receipt/{token}`: the receipt a submission redirected to; a refresh
+/// shows it again and files nothing. Kept for 24 hours.
+async fn apply_receipt(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((code, token)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let body = body_by_code(&st, &code).await?;
+    let found = if crate::portal_views::valid_form_token(&token) {
+        st.store
+            .submission_receipt(&format!("form:{token}"))
+            .await?
+    } else {
+        None
+    };
+    let Some((app, creds)) = found.filter(|(a, _)| a.body_id == body.id) else {
+        return Err(AppError::Gone(
+            "该申请回执不存在或已超过24小时，不再显示。请凭查询码和查询密码查询办理进度。".into(),
+        ));
+    };
+    let mut res = render(&ReceiptPage {
+        layout: Layout::portal(&st, &v, "申请已提交", Some(&body.code)),
+        view: ReceiptView::new(&app, &creds, &body),
+    })?;
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]

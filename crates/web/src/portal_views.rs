@@ -11,7 +11,7 @@ use gongkai_ledger::{
     ApplicantType, Application, ApplicationEvent, ApplicationState, Body, Channel, NewApplication,
     TrackingCredentials,
 };
-use gongkai_store::DocumentQuery;
+use gongkai_store::{DocumentQuery, Submission, SubmissionKey};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -635,12 +635,22 @@ impl SearchHit {
     }
 }
 
-/// An option of a select.
-#[derive(Debug, Clone, Serialize)]
+/// An `<option>` of a select.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SelectOption {
     pub value: String,
     pub label: String,
     pub selected: bool,
+}
+
+impl SelectOption {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Self {
+        SelectOption {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
+    }
 }
 
 /// `/search`: the form with the request's values, and the results when there is a query.
@@ -732,29 +742,62 @@ pub fn applicant_options(selected: &str) -> Vec<ApplicantOption> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyFormView {
     pub body: BodyRef,
-    pub errors: Vec<String>,
+    pub errors: Vec<crate::portal::FieldError>,
     pub applicant_types: Vec<ApplicantOption>,
+    pub id_kinds: Vec<SelectOption>,
+    pub deliveries: Vec<SelectOption>,
     pub name: String,
     pub id_number: String,
     pub phone: String,
     pub email: String,
     pub address: String,
     pub request_text: String,
+    /// Single-use token of this form (kept when the form comes back with errors).
+    pub form_token: String,
 }
 
+/// Ways to obtain the information (条例第二十九条: 获取信息的方式).
+pub const DELIVERIES: [&str; 4] = ["电子邮件", "邮寄纸质件", "当面领取", "在线查看"];
+
 impl ApplyFormView {
-    pub fn new(body: &Body, f: &crate::portal::ApplyForm, errors: Vec<String>) -> ApplyFormView {
+    pub fn new(
+        body: &Body,
+        f: &crate::portal::ApplyForm,
+        errors: Vec<crate::portal::FieldError>,
+    ) -> ApplyFormView {
+        let token = if crate::portal_views::valid_form_token(&f.form_token) {
+            f.form_token.clone()
+        } else {
+            new_form_token()
+        };
         ApplyFormView {
             body: body.into(),
             errors,
             applicant_types: applicant_options(&f.applicant_type),
+            id_kinds: crate::portal::ID_KINDS
+                .iter()
+                .map(|&(k, label)| SelectOption::new(k, label, f.id_kind == k))
+                .collect(),
+            deliveries: DELIVERIES
+                .iter()
+                .map(|&d| SelectOption::new(d, d, f.delivery == d))
+                .collect(),
             name: f.name.clone(),
             id_number: f.id_number.clone(),
             phone: f.phone.clone(),
             email: f.email.clone(),
             address: f.address.clone(),
             request_text: f.request_text.clone(),
+            form_token: token,
         }
+    }
+
+    /// The message of a refused field, or "" (for the line under the field).
+    pub fn err(&self, field: &str) -> &str {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map_or("", |e| e.message.as_str())
     }
 }
 
@@ -795,17 +838,19 @@ pub async fn submit_online(
     ip: std::net::IpAddr,
     form: &crate::portal::ApplyForm,
     note: &str,
-) -> PageResult<Result<ReceiptView, Vec<String>>> {
+    key: &str,
+) -> PageResult<Submitted> {
     if st.limits.submit.check_key(&ip).is_err() {
         return Err(AppError::TooManyRequests);
     }
     let (applicant_type, personal, text) = match crate::portal::validate_apply(form) {
         Ok(x) => x,
-        Err(errors) => return Ok(Err(errors)),
+        Err(errors) => return Ok(Submitted::Invalid(errors)),
     };
-    let (app, creds) = st
+    let request_hash = request_hash(&body.code, applicant_type, &personal, &text);
+    let submission = st
         .store
-        .receive_application(
+        .receive_application_once(
             &NewApplication {
                 body_id: body.id,
                 applicant_type,
@@ -816,9 +861,75 @@ pub async fn submit_online(
             },
             "online",
             note,
+            &SubmissionKey {
+                token: key.to_string(),
+                request_hash,
+            },
         )
         .await?;
-    Ok(Ok(ReceiptView::new(&app, &creds, body)))
+    Ok(match submission {
+        Submission::New(app, creds) => Submitted::Received {
+            receipt: ReceiptView::new(&app, &creds, body),
+            replayed: false,
+        },
+        Submission::Replayed(app, creds) => Submitted::Received {
+            receipt: ReceiptView::new(&app, &creds, body),
+            replayed: true,
+        },
+        Submission::KeyReused => Submitted::KeyReused,
+    })
+}
+
+/// What became of an online submission.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Filed; `replayed` when the same submission had been filed before (refresh, double
+    /// click, a retried request): the receipt is the first one.
+    Received {
+        receipt: ReceiptView,
+        replayed: bool,
+    },
+    /// The token or key was used for a submission with other fields.
+    KeyReused,
+    /// Refused fields, each with its message.
+    Invalid(Vec<crate::portal::FieldError>),
+}
+
+/// SHA-256 over what was submitted, so that a key reused with other fields is told apart.
+fn request_hash(
+    body: &str,
+    applicant_type: ApplicantType,
+    p: &gongkai_ledger::PersonalData,
+    text: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let fields = [
+        body,
+        applicant_type.column_key(),
+        &p.name,
+        p.id_number.as_deref().unwrap_or(""),
+        p.phone.as_deref().unwrap_or(""),
+        p.email.as_deref().unwrap_or(""),
+        p.address.as_deref().unwrap_or(""),
+        text,
+    ];
+    let mut h = Sha256::new();
+    for f in fields {
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh single-use form token (128 random bits, hex).
+pub fn new_form_token() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `t` has the shape of a form token (32 lower-case hex digits).
+pub fn valid_form_token(t: &str) -> bool {
+    t.len() == 32 && t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// `/status`: the form, with the error of a failed lookup.

@@ -533,6 +533,8 @@ async fn flow(c: &Client, base: &str) -> Result<(), String> {
         .map_err(cmd("apply page"))?;
     select(c, "#applicant_type", "natural_person").await?;
     fill(c, "#name", "浏览器测试申请人").await?;
+    // A wrong check digit is refused next to the field, and the input is kept.
+    fill(c, "#id_number", "110101199003074578").await?;
     fill(c, "#phone", "13700000000").await?;
     fill(
         c,
@@ -541,10 +543,29 @@ async fn flow(c: &Client, base: &str) -> Result<(), String> {
     )
     .await?;
     click(c, "form[action$='/apply'] button[type=submit]").await?;
+    wait_text(c, "#id_number-err", "校验码").await?;
+    let kept = c
+        .find(Locator::Css("#name"))
+        .await
+        .map_err(cmd("name field"))?
+        .prop("value")
+        .await
+        .map_err(cmd("name value"))?;
+    if kept.as_deref() != Some("浏览器测试申请人") {
+        return Err(format!("the refused form lost the name: {kept:?}"));
+    }
+    fill(c, "#id_number", "110101199003074573").await?;
+    click(c, "form[action$='/apply'] button[type=submit]").await?;
     let code = text_of(c, "#tracking-code").await?;
     let secret = text_of(c, "#tracking-secret").await?;
     if code.trim().is_empty() || secret.trim().is_empty() {
         return Err("the receipt shows no tracking code or secret".into());
+    }
+    // Refreshing the receipt shows the same receipt and files nothing new.
+    c.refresh().await.map_err(cmd("refresh the receipt"))?;
+    let again = text_of(c, "#tracking-code").await?;
+    if again.trim() != code.trim() {
+        return Err(format!("the refreshed receipt shows {again}, not {code}"));
     }
 
     // 2. The clerk answers it.

@@ -990,6 +990,7 @@ async fn csrf_and_origin(fx: &Fixture) {
     let fields = [
         ("applicant_type", "natural_person"),
         ("name", "某申请人"),
+        ("id_number", TEST_ID),
         ("phone", "020-1234"),
         ("request_text", "申请公开某项政府信息"),
     ];
@@ -1053,10 +1054,10 @@ async fn csrf_and_origin(fx: &Fixture) {
                 .unwrap(),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     // API: header token.
     let body = json!({"body": TOWN_A, "applicant_type": "natural_person", "name": "某申请人",
-                      "phone": "020-1234", "request_text": "申请公开某项政府信息"});
+                      "id_number": TEST_ID, "phone": "020-1234", "request_text": "申请公开某项政府信息"});
     for token in [None, Some("wrong")] {
         let mut req = fx
             .request(Method::POST, "/api/v1/applications", Anon)
@@ -1097,7 +1098,7 @@ async fn csrf_and_origin(fx: &Fixture) {
 async fn rate_limits(fx: &Fixture) {
     let app = fx.with_limits(2, 3, 2);
     let body = json!({"body": TOWN_A, "applicant_type": "natural_person", "name": "某申请人",
-                      "phone": "020-1234", "request_text": "申请公开某项政府信息"});
+                      "id_number": TEST_ID, "phone": "020-1234", "request_text": "申请公开某项政府信息"});
     let post = |uri: &str, v: &Value| {
         fx.request(Method::POST, uri, Anon)
             .header(header::CONTENT_TYPE, "application/json")
@@ -1341,7 +1342,7 @@ async fn application_desk_round_trip(fx: &Fixture) {
 async fn personal_data_never_public(fx: &Fixture) {
     // Also submit through the HTML form.
     let r = fx
-        .post_form(
+        .submit_application(
             &format!("/b/{TOWN_A}/apply"),
             Anon,
             &[

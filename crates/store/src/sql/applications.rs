@@ -43,7 +43,133 @@ pub(crate) async fn receive_application(
     note: &str,
 ) -> Result<(Application, TrackingCredentials)> {
     let mut tx = begin_write(pool).await?;
-    body_by_id(&mut tx, app.body_id).await?;
+    let application = receive_in(&mut tx, cal, app, creds, actor, note).await?;
+    tx.commit().await?;
+    Ok((application, creds.clone()))
+}
+
+/// Receive once per submission key: the first call files the application and remembers the
+/// key in the same transaction; a later call with the same key and fields returns that
+/// application and its credentials again, with other fields `KeyReused`.
+pub(crate) async fn receive_application_once(
+    pool: &Pool,
+    cal: &Calendar,
+    app: &NewApplication,
+    creds: &TrackingCredentials,
+    actor: &str,
+    note: &str,
+    key: &SubmissionKey,
+) -> Result<Submission> {
+    let mut tx = begin_write(pool).await?;
+    if let Some(found) = submission_by_key(&mut tx, cal, key).await? {
+        tx.rollback().await?;
+        return Ok(found);
+    }
+    let cutoff = (time::OffsetDateTime::now_utc() - SUBMISSION_KEY_TTL)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    sqlx::query("DELETE FROM submission_keys WHERE created_at < $1")
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+    let application = receive_in(&mut tx, cal, app, creds, actor, note).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO submission_keys (token, application_id, request_hash, secret, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&key.token)
+    .bind(application.id)
+    .bind(&key.request_hash)
+    .bind(&creds.secret)
+    .bind(now_rfc3339())
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Submission::New(application, creds.clone()))
+        }
+        // A concurrent submission with the same key committed first (PostgreSQL): answer
+        // with what it filed.
+        Err(e) if unique_violation(&e) => {
+            tx.rollback().await?;
+            let mut conn = pool.acquire().await?;
+            submission_by_key(&mut conn, cal, key)
+                .await?
+                .ok_or_else(|| StoreError::Conflict(key.token.clone()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How long a submission key is remembered (and its receipt can be shown again).
+pub const SUBMISSION_KEY_TTL: time::Duration = time::Duration::hours(24);
+
+async fn submission_by_key(
+    conn: &mut Conn,
+    _cal: &Calendar,
+    key: &SubmissionKey,
+) -> Result<Option<Submission>> {
+    let Some(row) = sqlx::query(
+        "SELECT a.id, a.body_id, a.tracking_code, a.applicant_type, a.channel, a.request_text, a.status_json, \
+         a.due_on, a.version, s.request_hash, s.secret FROM submission_keys s JOIN applications a ON a.id = s.application_id \
+         WHERE s.token = $1",
+    )
+    .bind(&key.token)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let hash: String = row.try_get("request_hash")?;
+    if hash != key.request_hash {
+        return Ok(Some(Submission::KeyReused));
+    }
+    let application = row_application(&row)?;
+    let creds = TrackingCredentials {
+        code: application.tracking_code.clone(),
+        secret: row.try_get("secret")?,
+    };
+    Ok(Some(Submission::Replayed(application, creds)))
+}
+
+/// The receipt of a remembered submission key (the page a form submission redirects to).
+pub(crate) async fn submission_receipt(
+    pool: &Pool,
+    cal: &Calendar,
+    token: &str,
+) -> Result<Option<(Application, TrackingCredentials)>> {
+    let mut conn = pool.acquire().await?;
+    let cutoff = (time::OffsetDateTime::now_utc() - SUBMISSION_KEY_TTL)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let row = sqlx::query("SELECT request_hash, created_at FROM submission_keys WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let created: String = row.try_get("created_at")?;
+    if created < cutoff {
+        return Ok(None);
+    }
+    let key = SubmissionKey {
+        token: token.to_string(),
+        request_hash: row.try_get("request_hash")?,
+    };
+    Ok(match submission_by_key(&mut conn, cal, &key).await? {
+        Some(Submission::Replayed(a, c)) => Some((a, c)),
+        _ => None,
+    })
+}
+
+async fn receive_in(
+    tx: &mut Conn,
+    cal: &Calendar,
+    app: &NewApplication,
+    creds: &TrackingCredentials,
+    actor: &str,
+    note: &str,
+) -> Result<Application> {
+    body_by_id(&mut *tx, app.body_id).await?;
     let status = Status::received(app.received_on);
     let due = due_of(&status, app.channel, cal);
     let now = now_rfc3339();
@@ -79,7 +205,7 @@ pub(crate) async fn receive_application(
     .execute(&mut *tx)
     .await?;
     insert_event(
-        &mut tx,
+        &mut *tx,
         id,
         1,
         &EventKind::Received,
@@ -90,13 +216,13 @@ pub(crate) async fn receive_application(
     )
     .await?;
     add_counters(
-        &mut tx,
+        &mut *tx,
         app.body_id,
         &status.contributions(app.applicant_type),
     )
     .await?;
     outbox(
-        &mut tx,
+        &mut *tx,
         "application",
         id,
         Some(app.body_id),
@@ -105,7 +231,7 @@ pub(crate) async fn receive_application(
     )
     .await?;
     audit_row(
-        &mut tx,
+        &mut *tx,
         actor,
         Some(app.body_id),
         "application.received",
@@ -113,8 +239,7 @@ pub(crate) async fn receive_application(
         &format!("{} {}", creds.code, note),
     )
     .await?;
-    tx.commit().await?;
-    let application = Application {
+    Ok(Application {
         id,
         body_id: app.body_id,
         tracking_code: creds.code.clone(),
@@ -123,8 +248,7 @@ pub(crate) async fn receive_application(
         request_text: app.request_text.clone(),
         status,
         due_on: due.as_deref().map(parse_stored_date).transpose()?,
-    };
-    Ok((application, creds.clone()))
+    })
 }
 
 pub(crate) async fn apply_event(

@@ -35,9 +35,15 @@ pub struct ApplyInput {
     pub address: String,
     /// The information asked for.
     pub request_text: String,
-    /// How the reply is to be delivered.
+    /// How the reply is to be delivered: 电子邮件 (then `email` is required), 邮寄纸质件,
+    /// 当面领取 or 在线查看.
     #[serde(default)]
     pub delivery: String,
+    /// Kind of `id_number`: `resident_id` (18-digit 居民身份证号码, check digit verified),
+    /// `uscc` (统一社会信用代码, check character verified) or `other`; by default
+    /// `resident_id` for a natural person and `uscc` for an organisation.
+    #[serde(default)]
+    pub id_kind: String,
 }
 
 impl ApplyInput {
@@ -53,6 +59,8 @@ impl ApplyInput {
             address: self.address,
             request_text: self.request_text,
             delivery: self.delivery,
+            id_kind: self.id_kind,
+            form_token: String::new(),
         }
     }
 }

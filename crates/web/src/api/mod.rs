@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
 use crate::portal::{body_by_code, client_ip, published_report};
 use crate::portal_views::{
     ApplicationStatusView, BodiesView, CatalogView, DocumentListView, DocumentView, ReceiptView,
-    ReportsView, SearchView,
+    ReportsView, SearchView, Submitted,
 };
 use crate::staff::StaffCtx;
 use axum::Json;
@@ -449,15 +449,17 @@ async fn search(
 
 #[utoipa::path(post, path = "/api/v1/applications", tag = TAG_DESK,
     summary = "提交依申请公开申请 (submit an application; rate-limited per IP)",
-    params(("X-CSRF-Token" = String, Header, description = "CSRF 令牌 (GET /api/v1/csrf)")),
+    params(("X-CSRF-Token" = String, Header, description = "CSRF 令牌 (GET /api/v1/csrf)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "同一键的重复请求只受理一次，返回首次的回执 (a retried request with the same key files one application; kept 24 hours)")),
     request_body = ApplyInput,
     responses(
         (status = 201, description = "received: the credentials to look the application up", body = ReceiptView),
+        (status = 200, description = "replayed: the same Idempotency-Key and fields were received before; the first receipt (header Idempotent-Replayed: true)", body = ReceiptView),
         (status = 400, description = "invalid JSON", body = ErrorBody),
         (status = 403, description = "missing or wrong CSRF token", body = ErrorBody),
         (status = 404, description = "no such body", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
-        (status = 422, description = "invalid fields (every message in `errors`)", body = ErrorBody),
+        (status = 422, description = "invalid fields (every message in `errors`, by field in `fields`), or an Idempotency-Key reused with other fields", body = ErrorBody),
         (status = 429, description = "rate limited", body = ErrorBody),
         (status = 500, description = "服务器内部错误 (internal error)", body = ErrorBody)))]
 async fn submit_application(
@@ -470,17 +472,54 @@ async fn submit_application(
     let target = body_by_code(&st, a.body.trim()).await?;
     let ip = client_ip(&st, &headers, peer);
     let form = a.into_form();
-    match crate::portal_views::submit_online(&st, &target, ip, &form, "网上申请 (API)").await? {
-        Ok(receipt) => Ok((StatusCode::CREATED, Json(receipt)).into_response()),
-        Err(errors) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(ErrorBody {
-                error: "invalid".into(),
-                message: errors.join("；"),
-                errors: Some(errors),
-            }),
+    // Without an Idempotency-Key every request is its own submission.
+    let key = match headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().map(str::trim))
+    {
+        None => format!("once:{}", crate::portal_views::new_form_token()),
+        Some(Ok(k)) if !k.is_empty() && k.len() <= 200 => format!("api:{k}"),
+        Some(_) => {
+            return Err(AppError::BadRequest(
+                "Idempotency-Key 应为1至200个可见字符 (invalid Idempotency-Key)".into(),
+            )
+            .into());
+        }
+    };
+    match crate::portal_views::submit_online(&st, &target, ip, &form, "网上申请 (API)", &key)
+        .await?
+    {
+        Submitted::Received {
+            receipt,
+            replayed: false,
+        } => Ok((StatusCode::CREATED, Json(receipt)).into_response()),
+        Submitted::Received {
+            receipt,
+            replayed: true,
+        } => Ok((
+            StatusCode::OK,
+            [("idempotent-replayed", "true")],
+            Json(receipt),
         )
             .into_response()),
+        Submitted::KeyReused => Err(AppError::Unprocessable(
+            "该 Idempotency-Key 已用于另一份内容不同的申请 (Idempotency-Key reused with other fields)"
+                .into(),
+        )
+        .into()),
+        Submitted::Invalid(errors) => {
+            let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(ErrorBody {
+                    error: "invalid".into(),
+                    message: messages.join("；"),
+                    errors: Some(messages),
+                    fields: Some(errors),
+                }),
+            )
+                .into_response())
+        }
     }
 }
 

@@ -225,23 +225,7 @@ where
 
 // --- Shared parts of the view models --------------------------------------------------------
 
-/// An `<option>` of a select.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SelectOption {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-impl SelectOption {
-    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Self {
-        SelectOption {
-            value: value.into(),
-            label: label.into(),
-            selected,
-        }
-    }
-}
+pub use crate::portal_views::SelectOption;
 
 /// Options of a body select, by code.
 fn body_options(bodies: &[Body], selected: impl Fn(&Body) -> bool) -> Vec<SelectOption> {

@@ -19,10 +19,16 @@ use serde_json::Value;
 use std::collections::HashMap;
 use tower::ServiceExt;
 
+pub mod html;
+#[allow(unused_imports)]
+pub use html::{assert_escaped_once, normalise, redact};
+
 /// The applicant's personal data in the fixture: none of it may ever appear publicly.
 pub const PD_NAME: &str = "欧阳测试人";
 pub const PD_PHONE: &str = "13912345678";
-pub const PD_ID: &str = "44011519900101123X";
+pub const PD_ID: &str = "440115199001011231";
+/// A valid 居民身份证号码 of the anonymous applicants of the tests.
+pub const TEST_ID: &str = "110101199003074573";
 pub const PD_EMAIL: &str = "ouyang.private@example.org";
 pub const PD_ADDRESS: &str = "南沙区隐私路八十八号";
 pub const PERSONAL: [&str; 5] = [PD_NAME, PD_PHONE, PD_ID, PD_EMAIL, PD_ADDRESS];
@@ -423,6 +429,17 @@ impl Fixture {
         let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         self.post_form_raw(uri, who, &all).await
+    }
+
+    /// Submit the public application form (token added) and follow its redirect to the
+    /// receipt: the receipt page, or the refused form.
+    pub async fn submit_application(&self, uri: &str, who: Who, fields: &[(&str, &str)]) -> Resp {
+        let r = self.post_form(uri, who, fields).await;
+        if r.status != StatusCode::SEE_OTHER {
+            return r;
+        }
+        let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
+        self.get(&to, who).await
     }
 
     /// A form POST exactly as given (no token added).
