@@ -486,6 +486,60 @@ impl ClockReport {
             .find(|n| n.what == ClockValue::Due)
             .copied()
     }
+
+    /// The result in plain Chinese, one line a fact: the deadline (or why it cannot be fixed
+    /// yet), the deadline before an extension, the time limit, used and remaining days, the
+    /// state. The CLI prints these lines; the web calculator shows them.
+    pub fn summary_zh(&self) -> Vec<String> {
+        use crate::date::{format_date, weekday_zh};
+        let day = |d: Date| format!("{}（{}）", format_date(d), weekday_zh(d));
+        let mut lines = Vec::new();
+        lines.push(match (self.due, self.due_not_computable()) {
+            (Some(d), _) => format!("答复期限届满日：{}", day(d)),
+            (None, Some(n)) => format!("答复期限届满日：{}", n.message_zh(self.extension_days > 0)),
+            (None, None) => "答复期限届满日：暂不能确定（见计算过程）".to_string(),
+        });
+        if self.extension_days > 0
+            && let Some(d) = self.original_due
+        {
+            lines.push(format!("原答复期限届满日（延长前）：{}", day(d)));
+        }
+        lines.push(if self.extension_days > 0 {
+            format!(
+                "答复期限：{}个工作日（{}个工作日，经批准延长{}个）",
+                self.working_days, self.base_days, self.extension_days
+            )
+        } else {
+            format!("答复期限：{}个工作日", self.working_days)
+        });
+        lines.push(match self.missing_year_for(ClockValue::Used) {
+            None => format!(
+                "截至{}：已用{}个工作日，剩余{}个工作日",
+                format_date(self.on),
+                self.used,
+                self.remaining
+            ),
+            Some(y) => format!(
+                "截至{}：{y}年节假日安排尚未导入，已用和剩余工作日暂无法计算",
+                format_date(self.on)
+            ),
+        });
+        let mut state = format!("状态：{}", self.state.label_zh());
+        if self.state == ClockState::Overdue
+            && let Some(n) = self.overdue_working_days
+        {
+            state.push_str(&format!("（逾期{n}个工作日）"));
+        }
+        if let Some(ok) = self.decided_on_time {
+            state.push_str(if ok {
+                "；按期答复"
+            } else {
+                "；逾期答复"
+            });
+        }
+        lines.push(state);
+        lines
+    }
 }
 
 /// A missing notice year becomes a `None` recorded in `nc`; other errors stay errors.

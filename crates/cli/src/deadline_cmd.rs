@@ -5,9 +5,8 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use gongkai_calendar::{
-    CaseFacts, Channel, ClockReport, ClockSettings, ClockState, ClockValue, Consultation,
-    ConsultationKind, Correction, Date, DateRange, Extension, FeeInterval, FeeNotice, evaluate,
-    format_date, weekday_zh,
+    CaseFacts, Channel, ClockReport, ClockSettings, Consultation, ConsultationKind, Correction,
+    Date, DateRange, Extension, FeeInterval, FeeNotice, evaluate,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -177,65 +176,10 @@ pub fn run(a: DeadlineArgs) -> Result<ExitCode> {
 
 fn text(r: &ClockReport) -> String {
     let mut s = String::new();
-    match r.due {
-        Some(d) => s.push_str(&format!(
-            "答复期限届满日：{}（{}）\n",
-            format_date(d),
-            weekday_zh(d)
-        )),
-        None => match r.due_not_computable() {
-            Some(n) => s.push_str(&format!(
-                "答复期限届满日：{}\n",
-                n.message_zh(r.extension_days > 0)
-            )),
-            None => s.push_str("答复期限届满日：暂不能确定（见计算过程）\n"),
-        },
+    for line in r.summary_zh() {
+        s.push_str(&line);
+        s.push('\n');
     }
-    if r.extension_days > 0
-        && let Some(d) = r.original_due
-    {
-        s.push_str(&format!(
-            "原答复期限届满日（延长前）：{}（{}）\n",
-            format_date(d),
-            weekday_zh(d)
-        ));
-    }
-    let limit = if r.extension_days > 0 {
-        format!(
-            "{}个工作日（{}个工作日，经批准延长{}个）",
-            r.working_days, r.base_days, r.extension_days
-        )
-    } else {
-        format!("{}个工作日", r.working_days)
-    };
-    s.push_str(&format!("答复期限：{limit}\n"));
-    match r.missing_year_for(ClockValue::Used) {
-        None => s.push_str(&format!(
-            "截至{}：已用{}个工作日，剩余{}个工作日\n",
-            format_date(r.on),
-            r.used,
-            r.remaining
-        )),
-        Some(y) => s.push_str(&format!(
-            "截至{}：{y}年节假日安排尚未导入，已用和剩余工作日暂无法计算\n",
-            format_date(r.on)
-        )),
-    }
-    let mut state = format!("状态：{}", r.state.label_zh());
-    if r.state == ClockState::Overdue
-        && let Some(n) = r.overdue_working_days
-    {
-        state.push_str(&format!("（逾期{n}个工作日）"));
-    }
-    if let Some(ok) = r.decided_on_time {
-        state.push_str(if ok {
-            "；按期答复"
-        } else {
-            "；逾期答复"
-        });
-    }
-    s.push_str(&state);
-    s.push('\n');
     let missing = r.missing_years();
     if !missing.is_empty() {
         let years: Vec<String> = missing.iter().map(|y| format!("{y}年")).collect();

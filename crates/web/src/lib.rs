@@ -13,6 +13,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cache;
+pub mod deadline;
 pub mod demo;
 pub mod error;
 pub mod indexer;

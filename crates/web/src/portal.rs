@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/b/{code}/apply", get(apply_form).post(apply_submit))
         .route("/b/{code}/apply/receipt/{token}", get(apply_receipt))
         .route("/status", get(status_form).post(status_lookup))
+        .route("/deadline", get(crate::deadline::page))
 }
 
 pub async fn body_by_code(st: &AppState, code: &str) -> PageResult<Body> {

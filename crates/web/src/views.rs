@@ -131,6 +131,7 @@ pub fn portal_nav(viewer: &Viewer, body_code: Option<&str>) -> Vec<NavItem> {
     }
     items.push(("/search".into(), "全文检索".into()));
     items.push(("/status".into(), "办理进度查询".into()));
+    items.push(("/deadline".into(), "答复期限计算器".into()));
     to_nav(items, &viewer.path)
 }
 

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         super::report,
         super::document,
         super::search,
+        super::deadline,
         super::submit_application,
         super::application_status,
         super::staff_applications,

@@ -99,6 +99,7 @@ fn table() -> ApiRoutes {
         .get("/bodies/{code}/reports/{year}", report)
         .get("/documents/{id}", document)
         .get("/search", search)
+        .get("/deadline", deadline)
         .post("/applications", submit_application)
         .post("/applications/status", application_status)
         .get("/staff/applications", staff_applications)
@@ -443,6 +444,20 @@ async fn search(
 ) -> ApiResult<Json<SearchView>> {
     let ip = client_ip(&st, &headers, peer);
     Ok(Json(crate::portal_views::search_view(&st, &q, ip).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/deadline", tag = TAG_DESK,
+    summary = "答复期限计算器 (the statutory reply deadline, explained step by step)",
+    params(crate::deadline::DeadlineQuery),
+    responses(
+        (status = 200, description = "the deadline, the days used and left, each step", body = crate::deadline::DeadlineResult),
+        (status = 422, description = "a refused field (every message in `message`)", body = ErrorBody),
+        (status = 500, description = "服务器内部错误 (internal error)", body = ErrorBody)))]
+async fn deadline(
+    State(st): State<AppState>,
+    ApiQuery(q): ApiQuery<crate::deadline::DeadlineQuery>,
+) -> ApiResult<Json<crate::deadline::DeadlineResult>> {
+    Ok(Json(crate::deadline::api_result(&st, &q)?))
 }
 
 // --- Application desk -------------------------------------------------------------------
