@@ -37,6 +37,7 @@ pub mod body;
 pub mod case;
 pub mod content;
 pub mod counters;
+pub mod duplicate;
 pub mod identity;
 pub mod policy;
 pub mod queue;

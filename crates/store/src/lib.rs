@@ -766,6 +766,12 @@ impl Store {
         )
     }
 
+    /// Other applications of the same applicant to the same body within `days` days (for
+    /// the possible-重复申请 hint; see `gongkai_ledger::duplicate`).
+    pub async fn same_applicant_nearby(&self, id: i64, days: i64) -> Result<Vec<Application>> {
+        dispatch!(self, same_applicant_nearby(id, days))
+    }
+
     /// The receipt a submission key filed, while it is remembered (24 hours).
     pub async fn submission_receipt(
         &self,

@@ -412,6 +412,52 @@ pub(crate) async fn personal_data(pool: &Pool, _cal: &Calendar, id: i64) -> Resu
     })
 }
 
+/// Other applications of the same applicant (same identity document number, or same name
+/// and phone or e-mail) to the same body received within `days` days of `id`'s receipt;
+/// at most 50, nearest first. Only the applications are returned, no personal data.
+pub(crate) async fn same_applicant_nearby(
+    pool: &Pool,
+    _cal: &Calendar,
+    id: i64,
+    days: i64,
+) -> Result<Vec<Application>> {
+    let row = sqlx::query("SELECT body_id, received_on FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "申请",
+            what_en: "application",
+            key: id.to_string(),
+        })?;
+    let body_id: i64 = row.try_get("body_id")?;
+    let received = parse_stored_date(&row.try_get::<String, _>("received_on")?)?;
+    let from = received
+        .checked_sub(time::Duration::days(days))
+        .unwrap_or(received);
+    let to = received
+        .checked_add(time::Duration::days(days))
+        .unwrap_or(received);
+    let rows = sqlx::query(
+        "SELECT a.id, a.body_id, a.tracking_code, a.applicant_type, a.channel, a.request_text, a.status_json, \
+         a.due_on, a.version FROM applications a \
+         JOIN application_personal p ON p.application_id = a.id \
+         JOIN application_personal me ON me.application_id = $1 \
+         WHERE a.body_id = $2 AND a.id <> $1 AND a.received_on >= $3 AND a.received_on <= $4 \
+         AND ((me.id_number IS NOT NULL AND p.id_number = me.id_number) \
+              OR (p.name = me.name AND ((me.phone IS NOT NULL AND p.phone = me.phone) \
+                                       OR (me.email IS NOT NULL AND p.email = me.email)))) \
+         ORDER BY a.received_on, a.id LIMIT 50",
+    )
+    .bind(id)
+    .bind(body_id)
+    .bind(format_date(from))
+    .bind(format_date(to))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(row_application).collect()
+}
+
 pub(crate) async fn find_by_tracking(
     pool: &Pool,
     _cal: &Calendar,

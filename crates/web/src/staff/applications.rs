@@ -391,6 +391,48 @@ pub struct ApplicationView {
     pub actions: Vec<ActionView>,
     /// The default date of the transition forms.
     pub today: String,
+    /// Other applications of the same applicant to this body within 30 days with a
+    /// near-identical request: possible 重复申请, for the clerk to judge (never merged).
+    /// Empty for readers who may not see personal data.
+    pub possible_duplicates: Vec<DuplicateHint>,
+}
+
+/// One possible 重复申请 of an application.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicateHint {
+    pub id: i64,
+    pub tracking_code: String,
+    pub received_on: String,
+    pub state_label: &'static str,
+    /// Similarity of the request texts, in percent.
+    pub similarity: u32,
+}
+
+/// Possible 重复申请 of `app` (same applicant, same body, within 30 days, similar text).
+async fn duplicate_hints(
+    st: &crate::app::AppState,
+    app: &Application,
+) -> PageResult<Vec<DuplicateHint>> {
+    use gongkai_ledger::duplicate::{
+        DUPLICATE_SIMILARITY, DUPLICATE_WINDOW_DAYS, request_similarity,
+    };
+    let nearby = st
+        .store
+        .same_applicant_nearby(app.id, DUPLICATE_WINDOW_DAYS)
+        .await?;
+    Ok(nearby
+        .into_iter()
+        .filter_map(|other| {
+            let s = request_similarity(&app.request_text, &other.request_text);
+            (s >= DUPLICATE_SIMILARITY).then(|| DuplicateHint {
+                id: other.id,
+                received_on: format_date(other.status.received_on),
+                state_label: other.status.state.label_zh(),
+                similarity: (s * 100.0).round() as u32,
+                tracking_code: other.tracking_code,
+            })
+        })
+        .collect())
 }
 
 /// The statutory clock of an application, or why it cannot be computed.
@@ -534,6 +576,11 @@ pub async fn application_view(ctx: &StaffCtx, id: i64) -> PageResult<Application
     };
     let can_act = ctx.s.require_clerk(app.body_id).is_ok();
     let can_approve_extension = ctx.s.require_reviewer(app.body_id).is_ok();
+    let possible_duplicates = if ctx.s.can_read_personal(app.body_id) {
+        duplicate_hints(st, &app).await?
+    } else {
+        Vec::new()
+    };
     Ok(ApplicationView {
         id: app.id,
         body: body.code.clone(),
@@ -557,6 +604,7 @@ pub async fn application_view(ctx: &StaffCtx, id: i64) -> PageResult<Application
             Vec::new()
         },
         today: format_date(ctx.today()),
+        possible_duplicates,
         tracking_code: app.tracking_code,
         request_text: app.request_text,
         status: app.status,
