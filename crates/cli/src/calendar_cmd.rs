@@ -97,7 +97,11 @@ pub fn load_calendar(data: &Path) -> Result<Calendar> {
 
 pub fn run(args: CalendarArgs) -> Result<ExitCode> {
     match args.command {
-        CalendarCmd::Import { file } => import(&args.data, &file),
+        CalendarCmd::Import { file } => {
+            let code = import(&args.data, &file)?;
+            recompute_after_import(&args.data, &file)?;
+            Ok(code)
+        }
         CalendarCmd::Show { year, format } => show(&args.data, year, format),
         CalendarCmd::Check { date, format } => check(&args.data, date, format),
         CalendarCmd::Years => years(&args.data),
@@ -134,6 +138,39 @@ fn import(data: &Path, file: &Path) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// After an import: when the data dir has a database (or `DATABASE_URL` names one), every
+/// open application's deadline is recomputed with the new calendar in one transaction, and
+/// the import is audited.
+fn recompute_after_import(data: &Path, file: &Path) -> Result<()> {
+    let config = gongkai_store::StoreConfig::from_env(Some(data));
+    if std::env::var_os("DATABASE_URL").is_none() && !data.join("gongkai.db").exists() {
+        return Ok(());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let store = gongkai_store::Store::open(&config)
+            .await
+            .with_context(|| format!("无法打开数据库 {}", config.describe()))?
+            .with_calendar(load_calendar(data)?);
+        let today = gongkai_store::Clock::System.today();
+        let reason = format!("导入节假日安排 {}", file.display());
+        let changed = store
+            .recompute_deadlines(today, &crate::cli_actor(), &reason)
+            .await?;
+        println!(
+            "已按新的节假日安排重新计算在办申请的答复期限：{}件变更",
+            changed.len()
+        );
+        for c in &changed {
+            println!("  {}：{} → {}", c.tracking_code, c.old, c.new);
+        }
+        store.close().await;
+        anyhow::Ok(())
+    })
 }
 
 fn show(data: &Path, year: i32, format: OutputFormat) -> Result<ExitCode> {

@@ -77,6 +77,17 @@ async fn serve(a: ServeArgs) -> Result<ExitCode> {
             eprintln!("数据库已有数据，未重复载入演示数据。");
         }
     }
+    // A notice imported while the server was down changes deadlines: bring them up to date.
+    let changed = store
+        .recompute_deadlines(clock.today(), "system", "启动时按当前节假日安排核对")
+        .await
+        .context("答复期限重新计算失败 (cannot recompute deadlines)")?;
+    if !changed.is_empty() {
+        eprintln!(
+            "已按当前节假日安排重新计算{}件在办申请的答复期限 (deadlines recomputed)",
+            changed.len()
+        );
+    }
     let index_dir = a.data.join("search-index");
     let search = gongkai_search::SearchIndex::open(&index_dir)
         .with_context(|| format!("无法打开检索索引 {}", index_dir.display()))?;

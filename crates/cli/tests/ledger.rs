@@ -550,3 +550,56 @@ fn user_administration() {
         );
     }
 }
+
+/// `gongkai calendar import` beside a database recomputes every open deadline that needed the
+/// imported year, in one transaction, and says which changed.
+#[test]
+fn calendar_import_recomputes_open_deadlines() {
+    let env = Env::sqlite();
+    for (code, name, kind, parent) in [
+        ("44", "广东省人民政府", "province", None),
+        ("4401", "广州市人民政府", "city", Some("44")),
+        ("440115", "广州市南沙区人民政府", "district", Some("4401")),
+        ("HG", "广州市南沙区黄阁镇人民政府", "town", Some("440115")),
+    ] {
+        let mut args = vec![
+            "body", "add", "--code", code, "--name", name, "--kind", kind,
+        ];
+        if let Some(p) = parent {
+            args.extend(["--parent", p]);
+        }
+        env.ok(&args);
+    }
+    let apps = env.file(
+        "apps.csv",
+        "tracking_code,body_code,applicant_type,channel,received_on,request_text,applicant_name,phone,outcome,closed_on,reply_reference
+GKT0000000101,HG,natural_person,in-person,2026-12-01,公开年内期限的信息,张三,13800000001,,,
+GKT0000000102,HG,natural_person,in-person,2026-12-20,公开跨年期限的信息,李四,13800000002,,,
+",
+    );
+    env.ok(&["import", "applications", &apps]);
+    let notice = env.file(
+        "2027.json",
+        r#"{"year": 2027, "holidays": ["2027-01-01", "2027-01-02", "2027-01-03"], "workdays": [],
+            "ranges": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03", "days": 3}]}"#,
+    );
+    let out = env.ok(&["calendar", "import", &notice]);
+    assert!(out.contains("1件变更"), "{out}");
+    assert!(out.contains("GKT0000000102"), "{out}");
+    assert!(
+        out.contains("2027年节假日安排尚未导入，暂无法计算 → 2027-01-"),
+        "{out}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = env.store().await;
+        let app = store
+            .get_application_by_code("GKT0000000102")
+            .await
+            .unwrap();
+        assert!(app.due_on.is_some());
+        let events = store.application_events(app.id).await.unwrap();
+        assert!(events.last().unwrap().note.contains("答复期限重新计算"));
+        store.close().await;
+    });
+}

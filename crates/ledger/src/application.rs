@@ -176,6 +176,60 @@ pub enum ApplicationState {
     Lapsed,
 }
 
+/// Where an open application's reply deadline stands (see [`Status::due_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueStatus {
+    /// The last day to reply.
+    Due(Date),
+    /// The clock is stopped without a known end.
+    Stopped,
+    /// The deadline needs the 节假日安排 of `year`, not imported yet.
+    NotComputable {
+        /// The notice year the deadline needs.
+        year: i32,
+        /// Whether it is the deadline after an extension.
+        extended: bool,
+    },
+    /// Closed: no deadline.
+    Closed,
+}
+
+impl DueStatus {
+    /// The date, if there is one.
+    pub fn date(self) -> Option<Date> {
+        match self {
+            DueStatus::Due(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The year a not-computable deadline needs.
+    pub fn missing_year(self) -> Option<i32> {
+        match self {
+            DueStatus::NotComputable { year, .. } => Some(year),
+            _ => None,
+        }
+    }
+
+    /// The deadline as staff and applicants read it: the date, 期限暂停, or
+    /// 「2027年节假日安排尚未导入，延期后期限暂无法计算」.
+    pub fn text_zh(self) -> String {
+        match self {
+            DueStatus::Due(d) => gongkai_calendar::format_date(d),
+            DueStatus::Stopped => "期限暂停".into(),
+            DueStatus::NotComputable { year, extended } => format!(
+                "{year}年节假日安排尚未导入，{}暂无法计算",
+                if extended {
+                    "延期后期限"
+                } else {
+                    "答复期限"
+                }
+            ),
+            DueStatus::Closed => "—".into(),
+        }
+    }
+}
+
 impl ApplicationState {
     /// All states.
     pub const ALL: [ApplicationState; 7] = [
@@ -668,6 +722,24 @@ impl Status {
             return Ok(None);
         }
         Ok(self.clock(channel, cal, self.last_event_on)?.due)
+    }
+
+    /// Where the reply deadline stands: a date, stopped (awaiting a correction, a payment or
+    /// the end of a consultation), not computable because the calendar lacks a year's
+    /// 节假日安排, or closed.
+    pub fn due_status(&self, channel: Channel, cal: &Calendar) -> Result<DueStatus, ClockError> {
+        if self.state.is_closed() {
+            return Ok(DueStatus::Closed);
+        }
+        let r = self.clock(channel, cal, self.last_event_on)?;
+        Ok(match (r.due, r.due_not_computable()) {
+            (Some(d), _) => DueStatus::Due(d),
+            (None, Some(n)) => DueStatus::NotComputable {
+                year: n.year,
+                extended: r.extension_days > 0,
+            },
+            (None, None) => DueStatus::Stopped,
+        })
     }
 
     /// What this application contributes to the report counters (see [`crate::counters`]).

@@ -48,8 +48,8 @@ pub mod tracking;
 
 pub use application::{
     Application, ApplicationError, ApplicationEvent, ApplicationState, ConsultationFacts,
-    Consultee, CorrectionFacts, EventKind, ExtensionFacts, FeeFacts, NewApplication, PersonalData,
-    ReplayError, ReplyDocument, Status, TransitionError, replay, transition,
+    Consultee, CorrectionFacts, DueStatus, EventKind, ExtensionFacts, FeeFacts, NewApplication,
+    PersonalData, ReplayError, ReplyDocument, Status, TransitionError, replay, transition,
 };
 pub use assemble::{AssembleError, CellSource, DocumentColumn, assemble_report, cell_source};
 pub use body::{Body, BodyKind, IdentityError, NewBody, Role, RoleGrant, User};

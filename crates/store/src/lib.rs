@@ -432,6 +432,21 @@ pub struct UserWithHash {
     pub disabled: bool,
 }
 
+/// One deadline changed by [`Store::recompute_deadlines`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadlineChange {
+    /// The application.
+    pub application_id: i64,
+    /// Its tracking code.
+    pub tracking_code: String,
+    /// Its body.
+    pub body_id: i64,
+    /// The deadline before, as staff read it (a date, 期限暂停, or why it was not computable).
+    pub old: String,
+    /// The deadline now.
+    pub new: String,
+}
+
 /// What names one submission: its token and a hash of the submitted fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubmissionKey {
@@ -770,6 +785,27 @@ impl Store {
     /// the possible-重复申请 hint; see `gongkai_ledger::duplicate`).
     pub async fn same_applicant_nearby(&self, id: i64, days: i64) -> Result<Vec<Application>> {
         dispatch!(self, same_applicant_nearby(id, days))
+    }
+
+    /// Recompute the deadline of every open application with this store's calendar (after a
+    /// year's 节假日安排 was imported): one transaction, each change a 备注 event with the old
+    /// and the new deadline, one audit row `calendar.recompute` with `reason` as its target.
+    pub async fn recompute_deadlines(
+        &self,
+        today: Date,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Vec<DeadlineChange>> {
+        dispatch_write!(self, recompute_deadlines(today, actor, reason))
+    }
+
+    /// `(year, open applications)` whose deadline needs that year's 节假日安排, among
+    /// `bodies` (every body when `None`).
+    pub async fn deadlines_not_computable(
+        &self,
+        bodies: Option<&[i64]>,
+    ) -> Result<Vec<(i32, i64)>> {
+        dispatch!(self, deadlines_not_computable(bodies))
     }
 
     /// The receipt a submission key filed, while it is remembered (24 hours).

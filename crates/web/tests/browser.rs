@@ -433,6 +433,7 @@ async fn paging_flow(c: &Client, base: &str, open: i64) -> Result<(), String> {
     }
     let mut codes = std::collections::BTreeSet::new();
     let mut dues: Vec<String> = Vec::new();
+    let mut flags: Vec<String> = Vec::new();
     for expected in 1..=pages {
         let (p, _, _) = pager(c).await?;
         if p != expected {
@@ -440,6 +441,7 @@ async fn paging_flow(c: &Client, base: &str, open: i64) -> Result<(), String> {
         }
         codes.extend(column(c, "queue", 1).await?);
         dues.extend(column(c, "queue", 6).await?);
+        flags.extend(column(c, "queue", 7).await?);
         if expected < pages {
             click_xpath(c, "//p[@class='pager']/a[text()='下一页']").await?;
             wait_text(c, "p.pager span", &format!("第{}页", expected + 1)).await?;
@@ -451,10 +453,16 @@ async fn paging_flow(c: &Client, base: &str, open: i64) -> Result<(), String> {
             codes.len()
         ));
     }
-    // Sorted by the reply deadline, the nearest first, across the page boundaries.
-    let mut sorted = dues.clone();
+    // Sorted across the page boundaries: deadlines that need a year not imported yet first,
+    // then by the reply deadline, the nearest first, then the stopped clocks (—).
+    let keys: Vec<(bool, bool, String)> = dues
+        .iter()
+        .zip(&flags)
+        .map(|(d, f)| (!f.contains("尚未导入"), d == "—", d.clone()))
+        .collect();
+    let mut sorted = keys.clone();
     sorted.sort();
-    if dues != sorted {
+    if keys != sorted {
         return Err(format!("the queue is not sorted by deadline: {dues:?}"));
     }
     // The user's choice of order survives paging: by date received, newest first.

@@ -108,3 +108,69 @@ async fn wrong_input_is_named_and_kept() {
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(api.json()["error"], "invalid");
 }
+
+/// The staff queue lists a deadline that needs 2027 first, flagged in Chinese, and tells the
+/// administrators what to import; bodies the reader cannot see are not counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_announces_deadlines_that_need_a_missing_year() {
+    use gongkai_ledger::{ApplicantType, Channel, NewApplication, PersonalData};
+    let fx = fx().await;
+    let (app, _) = fx
+        .state
+        .store
+        .receive_application(
+            &NewApplication {
+                body_id: fx.bodies[TOWN_A],
+                applicant_type: ApplicantType::NaturalPerson,
+                channel: Channel::InPerson,
+                received_on: time::macros::date!(2026 - 12 - 20),
+                request_text: "申请公开某项跨年办理的政府信息".into(),
+                personal: PersonalData {
+                    name: "跨年申请人".into(),
+                    id_number: None,
+                    phone: Some("13900000000".into()),
+                    email: None,
+                    address: None,
+                },
+            },
+            "test",
+            "",
+        )
+        .await
+        .unwrap();
+    let page = fx
+        .get(&format!("/staff?body={TOWN_A}"), User("clerk_a"))
+        .await
+        .text();
+    assert!(
+        page.contains("1件在办申请的答复期限需要2027年国务院办公厅节假日安排"),
+        "{page}"
+    );
+    let first_row = page
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(
+        first_row.contains(&app.tracking_code),
+        "listed first: {first_row}"
+    );
+    assert!(first_row.contains("2027年节假日安排尚未导入，答复期限暂无法计算"));
+    let api = fx
+        .get(
+            &format!("/api/v1/staff/applications?body={TOWN_A}"),
+            User("clerk_a"),
+        )
+        .await
+        .json();
+    assert_eq!(
+        api["applications"][0]["tracking_code"],
+        app.tracking_code.as_str()
+    );
+    assert_eq!(api["calendar_notices"].as_array().unwrap().len(), 1);
+    // 乙镇's clerk does not read 甲镇 and sees no notice.
+    let other = fx.get("/staff", User("clerk_b")).await.text();
+    assert!(!other.contains("2027年国务院办公厅节假日安排"));
+}

@@ -175,8 +175,8 @@ async fn receive_in(
     let now = now_rfc3339();
     let row = sqlx::query(
         "INSERT INTO applications (body_id, tracking_code, secret_hash, applicant_type, channel, request_text, \
-         received_on, state, outcome, closed_on, due_on, status_json, version, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $10, 1, $11) RETURNING id",
+         received_on, state, outcome, closed_on, due_on, status_json, version, created_at, due_missing_year) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $10, 1, $11, $12) RETURNING id",
     )
     .bind(app.body_id)
     .bind(&creds.code)
@@ -186,9 +186,10 @@ async fn receive_in(
     .bind(&app.request_text)
     .bind(format_date(app.received_on))
     .bind(status.state.as_str())
-    .bind(due.clone())
+    .bind(due.on.clone())
     .bind(status_json(&status))
     .bind(&now)
+    .bind(due.missing_year)
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -247,7 +248,7 @@ async fn receive_in(
         channel: app.channel,
         request_text: app.request_text.clone(),
         status,
-        due_on: due.as_deref().map(parse_stored_date).transpose()?,
+        due_on: due.on.as_deref().map(parse_stored_date).transpose()?,
     })
 }
 
@@ -287,15 +288,16 @@ pub(crate) async fn apply_event(
     insert_event(&mut tx, app_id, next.events, event, on, actor, note, &now).await?;
     let updated = sqlx::query(
         "UPDATE applications SET state = $1, outcome = $2, closed_on = $3, due_on = $4, status_json = $5, \
-         version = version + 1 WHERE id = $6 AND version = $7",
+         version = version + 1, due_missing_year = $8 WHERE id = $6 AND version = $7",
     )
     .bind(next.state.as_str())
     .bind(next.outcome.map(|o| o.code()))
     .bind(next.closed_on.map(format_date))
-    .bind(due.clone())
+    .bind(due.on.clone())
     .bind(status_json(&next))
     .bind(app_id)
     .bind(version)
+    .bind(due.missing_year)
     .execute(&mut *tx)
     .await?;
     if updated.rows_affected() != 1 {
@@ -327,7 +329,7 @@ pub(crate) async fn apply_event(
     .await?;
     tx.commit().await?;
     app.status = next;
-    app.due_on = due.as_deref().map(parse_stored_date).transpose()?;
+    app.due_on = due.on.as_deref().map(parse_stored_date).transpose()?;
     Ok(app)
 }
 
@@ -634,8 +636,10 @@ pub(crate) async fn queue_page(
     let order = if q.by_received {
         "received_on DESC, id DESC"
     } else {
-        // The least time left first: the due day orders as the working-day countdown does.
-        "(due_on IS NULL), due_on ASC, id ASC"
+        // Deadlines that cannot be computed yet (a year's 节假日安排 is missing) first, then the
+        // least time left (the due day orders as the working-day countdown does), then the
+        // stopped clocks.
+        "(due_missing_year IS NULL), (due_on IS NULL), due_on ASC, id ASC"
     };
     let (l, o) = if q.state.is_some() {
         ("$2", "$3")
@@ -673,7 +677,7 @@ pub(crate) struct Prepared {
     item: BulkApplication,
     status: Status,
     creds: TrackingCredentials,
-    due: Option<String>,
+    due: Due,
     history: Vec<(EventKind, Date, String)>,
 }
 
@@ -726,11 +730,7 @@ pub(crate) async fn ingest_applications(
         for ((y, k), v) in status.contributions(item.new.applicant_type) {
             *counters_all.entry((item.new.body_id, y, k)).or_insert(0) += v;
         }
-        let due = if status.state.is_closed() {
-            None
-        } else {
-            due_of(&status, item.new.channel, cal)
-        };
+        let due = due_of(&status, item.new.channel, cal);
         events_total += history.len();
         prepared.push(Prepared {
             item,
@@ -772,9 +772,9 @@ pub(crate) async fn ingest_applications(
         }
         let sql = format!(
             "INSERT INTO applications (body_id, tracking_code, secret_hash, applicant_type, channel, request_text, \
-             received_on, state, outcome, closed_on, due_on, status_json, version, created_at) VALUES {} \
+             received_on, state, outcome, closed_on, due_on, status_json, version, created_at, due_missing_year) VALUES {} \
              RETURNING id, tracking_code",
-            values_list(chunk.len(), 14)
+            values_list(chunk.len(), 15)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for p in chunk {
@@ -790,10 +790,11 @@ pub(crate) async fn ingest_applications(
                 .bind(s.state.as_str())
                 .bind(s.outcome.map(|o| o.code()))
                 .bind(s.closed_on.map(format_date))
-                .bind(p.due.clone())
+                .bind(p.due.on.clone())
                 .bind(status_json(s))
                 .bind(1i64)
-                .bind(now.clone());
+                .bind(now.clone())
+                .bind(p.due.missing_year);
         }
         let rows = q.fetch_all(&mut *tx).await?;
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
@@ -887,4 +888,144 @@ pub(crate) async fn ingest_applications(
         rows: total,
         events: events_total,
     })
+}
+
+/// Recompute the stored deadline of every open application with the store's calendar, in
+/// one transaction: each change gets a 备注 event with the old and the new deadline, an
+/// outbox entry, and the whole run one audit row. Returns what changed.
+pub(crate) async fn recompute_deadlines(
+    pool: &Pool,
+    cal: &Calendar,
+    today: Date,
+    actor: &str,
+    reason: &str,
+) -> Result<Vec<DeadlineChange>> {
+    let mut tx = begin_write(pool).await?;
+    let rows = sqlx::query(
+        "SELECT id, body_id, tracking_code, applicant_type, channel, request_text, status_json, due_on, version, \
+         due_missing_year FROM applications WHERE closed_on IS NULL ORDER BY id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let now = now_rfc3339();
+    let mut changes = Vec::new();
+    for row in &rows {
+        let app = row_application(row)?;
+        if app.status.state.is_closed() {
+            continue;
+        }
+        let old = Due {
+            on: row.try_get("due_on")?,
+            missing_year: row.try_get("due_missing_year")?,
+        };
+        let new = due_of(&app.status, app.channel, cal);
+        if new == old {
+            continue;
+        }
+        let text = |d: &Due| match (&d.on, d.missing_year) {
+            (Some(on), _) => on.clone(),
+            (None, Some(y)) => format!("{y}年节假日安排尚未导入，暂无法计算"),
+            (None, None) => "期限暂停".to_string(),
+        };
+        let note = format!(
+            "答复期限重新计算（节假日安排已更新）：{} → {}",
+            text(&old),
+            text(&new)
+        );
+        let on = today.max(app.status.last_event_on);
+        let next =
+            gongkai_ledger::transition(&app.status, &EventKind::Note, on).map_err(|error| {
+                StoreError::Transition {
+                    application: app.tracking_code.clone(),
+                    error,
+                }
+            })?;
+        insert_event(
+            &mut tx,
+            app.id,
+            next.events,
+            &EventKind::Note,
+            on,
+            actor,
+            &note,
+            &now,
+        )
+        .await?;
+        let version: i64 = row.try_get("version")?;
+        let updated = sqlx::query(
+            "UPDATE applications SET due_on = $1, due_missing_year = $2, status_json = $3, version = version + 1 \
+             WHERE id = $4 AND version = $5",
+        )
+        .bind(new.on.clone())
+        .bind(new.missing_year)
+        .bind(status_json(&next))
+        .bind(app.id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict(app.tracking_code));
+        }
+        outbox(
+            &mut tx,
+            "application",
+            app.id,
+            Some(app.body_id),
+            "deadline",
+            serde_json::json!({"tracking_code": app.tracking_code, "due_on": new.on}),
+        )
+        .await?;
+        changes.push(DeadlineChange {
+            application_id: app.id,
+            tracking_code: app.tracking_code.clone(),
+            body_id: app.body_id,
+            old: text(&old),
+            new: text(&new),
+        });
+    }
+    audit_row(
+        &mut tx,
+        actor,
+        None,
+        "calendar.recompute",
+        reason,
+        &format!(
+            "{} 件在办申请，{} 件答复期限变更",
+            rows.len(),
+            changes.len()
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(changes)
+}
+
+/// Open applications whose deadline needs a missing year, by that year, among `bodies`
+/// (all bodies when `None`).
+pub(crate) async fn deadlines_not_computable(
+    pool: &Pool,
+    _cal: &Calendar,
+    bodies: Option<&[i64]>,
+) -> Result<Vec<(i32, i64)>> {
+    let (cond, ids): (String, &[i64]) = match bodies {
+        Some([]) => return Ok(Vec::new()),
+        Some(ids) => (
+            format!(" AND body_id IN {}", values_list(1, ids.len())),
+            ids,
+        ),
+        None => (String::new(), &[]),
+    };
+    let sql = format!(
+        "SELECT due_missing_year AS y, COUNT(*) AS n FROM applications WHERE due_missing_year IS NOT NULL{cond} \
+         GROUP BY due_missing_year ORDER BY due_missing_year"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("y")? as i32, r.try_get("n")?)))
+        .collect()
 }

@@ -138,17 +138,22 @@ pub(crate) fn status_json(s: &Status) -> String {
     serde_json::to_string(s).expect("status serialises")
 }
 
-pub(crate) fn due_of(
-    status: &Status,
-    channel: gongkai_calendar::Channel,
-    cal: &Calendar,
-) -> Option<String> {
-    // A missing calendar year leaves the due date unknown rather than guessed.
-    status
-        .due_date(channel, cal)
-        .ok()
-        .flatten()
-        .map(format_date)
+/// The stored form of an open application's deadline: the date, or the year it needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Due {
+    pub on: Option<String>,
+    pub missing_year: Option<i64>,
+}
+
+pub(crate) fn due_of(status: &Status, channel: gongkai_calendar::Channel, cal: &Calendar) -> Due {
+    match status.due_status(channel, cal) {
+        Ok(d) => Due {
+            on: d.date().map(format_date),
+            missing_year: d.missing_year().map(i64::from),
+        },
+        // An impossible history (refused before it is stored) has no deadline.
+        Err(_) => Due::default(),
+    }
 }
 
 pub(crate) async fn body_by_code(conn: &mut Conn, code: &str) -> Result<Body> {

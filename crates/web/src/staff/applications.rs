@@ -52,6 +52,9 @@ pub struct QueueView {
     pub pager: Pager,
     /// Registering a paper application (bodies where the user works).
     pub register: Option<RegisterView>,
+    /// Deadlines of the readable bodies that need a year's 节假日安排 not yet imported, one
+    /// line per year, with what an administrator must do.
+    pub calendar_notices: Vec<String>,
 }
 
 /// One application of the queue.
@@ -185,6 +188,15 @@ pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView
         .map(|(remaining, a)| {
             let body = all.iter().find(|b| b.id == a.body_id);
             let closed = a.status.state.is_closed();
+            // An open application without a due day: stopped, or needing a missing year.
+            let not_computable = match (closed, a.due_on) {
+                (false, None) => a
+                    .status
+                    .due_status(a.channel, st.store.calendar())
+                    .ok()
+                    .filter(|d| d.missing_year().is_some()),
+                _ => None,
+            };
             QueueRow {
                 id: a.id,
                 body: body.map(|b| b.code.clone()).unwrap_or_default(),
@@ -197,7 +209,13 @@ pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView
                 state_label: a.status.state.label_zh(),
                 due_on: a.due_on.map(format_date),
                 remaining_working_days: if closed { None } else { remaining },
-                flag: Flag::countdown(remaining, closed),
+                flag: match not_computable {
+                    Some(d) => Flag {
+                        class: "over",
+                        text: d.text_zh(),
+                    },
+                    None => Flag::countdown(remaining, closed),
+                },
                 url: format!("/api/v1/staff/applications/{}", a.id),
                 href: format!("/staff/applications/{}", a.id),
                 tracking_code: a.tracking_code,
@@ -205,7 +223,20 @@ pub async fn queue_view(ctx: &StaffCtx, f: &QueueFilter) -> PageResult<QueueView
         })
         .collect();
     let working = bodies_of(&all, &ctx.s.working_bodies());
+    let calendar_notices = st
+        .store
+        .deadlines_not_computable(Some(&readable))
+        .await?
+        .into_iter()
+        .map(|(year, n)| {
+            format!(
+                "{n}件在办申请的答复期限需要{year}年国务院办公厅节假日安排，尚未导入，暂无法计算（已排在最前）。\
+                 请管理员在通知发布后用 gongkai calendar import 导入{year}年节假日安排，导入后自动重新计算。"
+            )
+        })
+        .collect();
     Ok(QueueView {
+        calendar_notices,
         applications,
         body: f.body.clone(),
         bodies: body_options(&all, |b| b.code == f.body),

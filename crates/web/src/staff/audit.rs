@@ -15,7 +15,7 @@ use time::{Duration, UtcOffset};
 pub const AUDIT_PAGE: i64 = 100;
 
 /// Kinds of action the filter offers (a prefix of the action code).
-const ACTION_KINDS: [(&str, &str); 11] = [
+const ACTION_KINDS: [(&str, &str); 12] = [
     ("application.", "依申请公开办理"),
     ("document.", "政府信息"),
     ("catalog.", "标准目录"),
@@ -27,6 +27,7 @@ const ACTION_KINDS: [(&str, &str); 11] = [
     ("user.", "用户管理"),
     ("body.", "机关管理"),
     ("import.", "数据导入"),
+    ("calendar.", "节假日安排"),
 ];
 
 /// The Chinese name of an action code.
@@ -42,6 +43,7 @@ pub fn action_label(code: &str) -> String {
         "user.enable" => "启用用户",
         "user.passwd" => "修改密码",
         "body.create" => "新增机关",
+        "calendar.recompute" => "按节假日安排重新计算答复期限",
         "session.key" => "生成会话密钥",
         "import.applications" => "导入申请数据",
         "document.create" => "新增政府信息",
