@@ -218,6 +218,19 @@ pub struct Step {
     pub time_limit: String,
 }
 
+/// One 特殊环节 (检验、检测、检疫、鉴定、专家评审、听证、公示 …): its time may or may not count in
+/// the 法定办结时限.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpecialStep {
+    /// 环节名称, e.g. 公示.
+    pub name: String,
+    /// 所需时限, e.g. 7个工作日.
+    pub time_limit: String,
+    /// 是否计算在法定办结时限内.
+    pub counts_in_limit: bool,
+}
+
 /// 收费.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -242,6 +255,9 @@ pub struct ServiceGuide {
     pub impl_code: String,
     /// 事项类型.
     pub kind: ItemKind,
+    /// 主项的实施编码, when this item is a 子项 of it (`None` for a 主项 or a single item).
+    #[serde(default)]
+    pub main_item: Option<String>,
     /// 行使层级.
     pub level: ExerciseLevel,
     /// 服务对象.
@@ -252,6 +268,9 @@ pub struct ServiceGuide {
     /// 设定依据, highest level first.
     #[serde(default)]
     pub bases: Vec<LegalBasis>,
+    /// 主管部门 (the department in charge of the item's policy, e.g. 广州市南沙区民政局).
+    #[serde(default)]
+    pub competent_department: String,
     /// 实施主体.
     pub implementing_body: String,
     /// 办理机构, down to 科室/窗口.
@@ -265,6 +284,9 @@ pub struct ServiceGuide {
     /// 办理流程.
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// 特殊环节.
+    #[serde(default)]
+    pub special_steps: Vec<SpecialStep>,
     /// 办件类型.
     pub handling_type: HandlingType,
     /// 法定办结时限, 工作日 from 受理.
@@ -303,15 +325,18 @@ impl Default for ServiceGuide {
             basic_code: String::new(),
             impl_code: String::new(),
             kind: ItemKind::PublicService,
+            main_item: None,
             level: ExerciseLevel::Township,
             audience: Audience::Person,
             themes: Vec::new(),
             bases: Vec::new(),
+            competent_department: String::new(),
             implementing_body: String::new(),
             handling_unit: String::new(),
             conditions: Vec::new(),
             materials: Vec::new(),
             steps: Vec::new(),
+            special_steps: Vec::new(),
             handling_type: HandlingType::Immediate,
             legal_limit_days: None,
             promised_limit_days: None,
@@ -799,6 +824,23 @@ pub fn check_guide(g: &ServiceGuide, ctx: &CheckContext) -> Vec<GuideFinding> {
         }
     }
 
+    for (i, s) in g.special_steps.iter().enumerate() {
+        if blank(&s.name) {
+            push(
+                Blocking,
+                format!("special_steps[{i}].name"),
+                format!("特殊环节第{}项缺少环节名称", i + 1),
+            );
+        }
+        if blank(&s.time_limit) {
+            push(
+                Blocking,
+                format!("special_steps[{i}].time_limit"),
+                format!("特殊环节第{}项未写明所需时限", i + 1),
+            );
+        }
+    }
+
     // 办件类型与时限 (findings in field order: legal_limit_days, then promised_limit_days)
     if g.handling_type == HandlingType::Promised && g.legal_limit_days.is_none() {
         push(
@@ -957,6 +999,9 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("conditions", "受理条件"),
     ("materials", "申请材料"),
     ("steps", "办理流程"),
+    ("special_steps", "特殊环节"),
+    ("main_item", "主项编码"),
+    ("competent_department", "主管部门"),
     ("handling_type", "办件类型"),
     ("legal_limit_days", "法定办结时限"),
     ("promised_limit_days", "承诺办结时限"),
@@ -989,6 +1034,9 @@ const SUB_LABELS: &[(&str, &str, &str)] = &[
     ("materials", "sample_form", "示例样表"),
     ("steps", "name", "环节名称"),
     ("steps", "time_limit", "所需时限"),
+    ("special_steps", "name", "环节名称"),
+    ("special_steps", "time_limit", "所需时限"),
+    ("special_steps", "counts_in_limit", "是否计算在办结时限内"),
     ("fee", "charged", "是否收费"),
     ("fee", "standard", "收费标准"),
     ("fee", "basis", "收费依据"),
@@ -1071,6 +1119,14 @@ fn step_fields(s: &Step) -> SubFields {
     vec![
         ("name", Some(s.name.clone())),
         ("time_limit", Some(s.time_limit.clone())),
+    ]
+}
+
+fn special_fields(s: &SpecialStep) -> SubFields {
+    vec![
+        ("name", Some(s.name.clone())),
+        ("time_limit", Some(s.time_limit.clone())),
+        ("counts_in_limit", Some(yes_no(s.counts_in_limit))),
     ]
 }
 
@@ -1163,6 +1219,23 @@ pub fn diff_guides(old: &ServiceGuide, new: &ServiceGuide) -> Vec<FieldChange> {
         encode_material,
     );
     d.items("steps", &old.steps, &new.steps, step_fields, encode_step);
+    d.items(
+        "special_steps",
+        &old.special_steps,
+        &new.special_steps,
+        special_fields,
+        encode_special,
+    );
+    d.change(
+        "main_item".into(),
+        old.main_item.clone(),
+        new.main_item.clone(),
+    );
+    d.text(
+        "competent_department",
+        &old.competent_department,
+        &new.competent_department,
+    );
     d.text(
         "handling_type",
         old.handling_type.label_zh(),
@@ -1399,7 +1472,13 @@ pub const CSV_HEADER: &[&str] = &[
     "结果名称",
     "送达方式",
     "网上办理入口",
+    "主项编码",
+    "主管部门",
+    "特殊环节",
 ];
+
+/// The columns of [`CSV_HEADER`] an import may leave out (they read as empty).
+pub const CSV_OPTIONAL_COLUMNS: &[&str] = &["主项编码", "主管部门", "特殊环节"];
 
 /// A CSV record that does not map to a guide; names the column (its Chinese header).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -1522,6 +1601,15 @@ fn encode_step(s: &Step) -> String {
     format!("{}|{}", esc_item(&s.name), esc_item(&s.time_limit))
 }
 
+fn encode_special(s: &SpecialStep) -> String {
+    format!(
+        "{}|{}|{}",
+        esc_item(&s.name),
+        esc_item(&s.time_limit),
+        yes_no(s.counts_in_limit)
+    )
+}
+
 fn encode_basis(b: &LegalBasis) -> String {
     format!(
         "{}|{}|{}",
@@ -1563,6 +1651,9 @@ pub fn guide_to_csv_record(g: &ServiceGuide) -> Vec<String> {
         g.result_name.clone(),
         list(&g.delivery),
         g.online_url.clone().unwrap_or_default(),
+        g.main_item.clone().unwrap_or_default(),
+        g.competent_department.clone(),
+        join_list(g.special_steps.iter().map(encode_special)),
     ]
 }
 
@@ -1652,7 +1743,11 @@ pub fn guide_from_csv_record(
             index[c] = i;
         }
     }
-    if let Some(c) = index.iter().position(|i| *i == usize::MAX) {
+    if let Some(c) = index
+        .iter()
+        .enumerate()
+        .position(|(c, i)| *i == usize::MAX && !CSV_OPTIONAL_COLUMNS.contains(&CSV_HEADER[c]))
+    {
         return Err(GuideCsvError::MissingColumn {
             column: CSV_HEADER[c].to_string(),
         });
@@ -1660,7 +1755,13 @@ pub fn guide_from_csv_record(
     let row = Row {
         cells: index
             .iter()
-            .map(|&i| record.get(i).map(|s| s.trim()).unwrap_or(""))
+            .map(|&i| {
+                if i == usize::MAX {
+                    ""
+                } else {
+                    record.get(i).map(|s| s.trim()).unwrap_or("")
+                }
+            })
             .collect(),
     };
     let h = |c: usize| CSV_HEADER[c];
@@ -1742,6 +1843,24 @@ pub fn guide_from_csv_record(
         });
     }
 
+    let mut special_steps = Vec::new();
+    for (i, raw) in split_list(row.get(29)).into_iter().enumerate() {
+        let f = fields(raw);
+        let [name, time_limit, counts] = f.as_slice() else {
+            return Err(bad(
+                h(29),
+                Some(i + 1),
+                raw,
+                "“名称|时限|是否计算在办结时限内(是/否)”",
+            ));
+        };
+        special_steps.push(SpecialStep {
+            name: name.clone(),
+            time_limit: time_limit.clone(),
+            counts_in_limit: parse_bool(h(29), Some(i + 1), counts)?,
+        });
+    }
+
     let days = |c: usize| -> Result<Option<u32>, GuideCsvError> {
         let s = row.get(c);
         if s.is_empty() {
@@ -1763,6 +1882,7 @@ pub fn guide_from_csv_record(
             ItemKind::ALL,
             ItemKind::label_zh,
         )?,
+        main_item: opt_text(row.get(27)),
         level: parse_enum(
             h(4),
             None,
@@ -1781,11 +1901,13 @@ pub fn guide_from_csv_record(
         )?,
         themes: list(6),
         bases,
+        competent_department: text(28),
         implementing_body: text(8),
         handling_unit: text(9),
         conditions: list(10),
         materials,
         steps,
+        special_steps,
         handling_type: parse_enum(
             h(13),
             None,
@@ -1824,9 +1946,11 @@ mod tests {
             basic_code: "511A0138000000".into(),
             impl_code: "511A0138000000-440115000000-000-11440115007513000X-1-00".into(),
             kind: ItemKind::PublicService,
+            main_item: None,
             level: ExerciseLevel::Township,
             audience: Audience::Person,
             themes: vec!["社会保障".into(), "养老服务".into()],
+            competent_department: "广州市南沙区民政局".into(),
             bases: vec![
                 LegalBasis {
                     level: BasisLevel::Law,
@@ -1874,6 +1998,11 @@ mod tests {
                     time_limit: "3个工作日".into(),
                 },
             ],
+            special_steps: vec![SpecialStep {
+                name: "公示".into(),
+                time_limit: "5个工作日".into(),
+                counts_in_limit: false,
+            }],
             handling_type: HandlingType::Promised,
             legal_limit_days: Some(20),
             promised_limit_days: Some(3),
