@@ -654,6 +654,8 @@ pub struct SearchPageView {
     pub bodies: Vec<SelectOption>,
     /// The standard domains (领域).
     pub domains: Vec<SelectOption>,
+    /// The kinds of item (政府信息, 标准目录, 年度报告, 办事指南).
+    pub kinds: Vec<SelectOption>,
     pub results: Option<SearchView>,
     /// The next page of results.
     pub next_href: Option<String>,
@@ -685,6 +687,14 @@ impl SearchPageView {
                     value: d.to_string(),
                     label: d.to_string(),
                     selected: *d == p.domain,
+                })
+                .collect(),
+            kinds: gongkai_search::DocKind::ALL
+                .iter()
+                .map(|k| SelectOption {
+                    value: k.as_str().to_string(),
+                    label: k.label().to_string(),
+                    selected: k.as_str() == p.kind,
                 })
                 .collect(),
             results,
