@@ -465,10 +465,7 @@ pub(crate) async fn list_service_items(
     let audience = q.audience.map(|a| a.label_zh()).unwrap_or("");
     let theme = q.theme.clone().unwrap_or_default();
     let name = q.name.clone().unwrap_or_default();
-    let like = format!(
-        "%{}%",
-        name.replace('\\', "").replace('%', "").replace('_', "")
-    );
+    let like = format!("%{}%", name.replace(['\\', '%', '_'], ""));
     let both = Audience::Both.label_zh();
     let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM service_items WHERE {where_}"

@@ -500,10 +500,23 @@ const ITEMS: &[(usize, &str, ItemKind, Audience, u32)] = &[
     (15, "工会会员会籍接转", GG, P, 3),
 ];
 
+/// See [`DETAILED`].
+pub type Detail = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+);
+
 /// A complete item-specific guide: (事项名称, 受理条件, 申请材料, 办理流程, 特殊环节, 设定依据,
 /// 结果名称, 送达方式, 法定办结时限). List cells use the CSV form of
 /// `gongkai_ledger::service::CSV_HEADER` ("；" between items, "|" between sub-fields).
-pub const DETAILED: &[(&str, &str, &str, &str, &str, &str, &str, &str, u32)] = &[
+pub const DETAILED: &[Detail] = &[
     (
         "城乡居民基本养老保险参保登记",
         "年满16周岁（不含在校学生）；非国家机关和事业单位工作人员；不属于职工基本养老保险制度覆盖范围；具有本市户籍",
