@@ -2618,4 +2618,171 @@ mod tests {
         let empty = gongkai_calendar::Calendar::empty();
         assert!(publish_due(&empty, date!(2025 - 03 - 03)).is_err());
     }
+
+    mod csv_props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Trimmed, non-empty text with the separators and the escape character in it.
+        fn item() -> impl Strategy<Value = String> {
+            "[a-c甲乙丙；;|\\\\ ]{1,8}"
+                .prop_map(|s| s.trim().to_string())
+                .prop_filter("non-empty", |s| !s.is_empty())
+        }
+
+        /// Trimmed text of a whole cell (may be empty).
+        fn cell() -> impl Strategy<Value = String> {
+            "[a-c甲乙丙；;|\\\\ ]{0,8}".prop_map(|s| s.trim().to_string())
+        }
+
+        /// An optional plain value (a URL, a code).
+        fn plain() -> impl Strategy<Value = Option<String>> {
+            proptest::option::of("[a-c甲乙0-9:/.-]{1,8}")
+        }
+
+        fn pick<T: Clone + std::fmt::Debug + 'static>(
+            all: &'static [T],
+        ) -> impl Strategy<Value = T> {
+            proptest::sample::select(all.to_vec())
+        }
+
+        fn material() -> impl Strategy<Value = Material> {
+            (
+                item(),
+                pick(MaterialForm::ALL),
+                0u32..1000,
+                item(),
+                any::<bool>(),
+                proptest::option::of(item()),
+                proptest::option::of(item()),
+                proptest::option::of(item()),
+            )
+                .prop_map(
+                    |(
+                        name,
+                        form,
+                        copies,
+                        source,
+                        required,
+                        applies_when,
+                        blank_form,
+                        sample_form,
+                    )| {
+                        Material {
+                            name,
+                            form,
+                            copies,
+                            source,
+                            required,
+                            applies_when,
+                            blank_form,
+                            sample_form,
+                        }
+                    },
+                )
+        }
+
+        fn guide() -> impl Strategy<Value = ServiceGuide> {
+            let head = (
+                cell(),
+                cell(),
+                cell(),
+                pick(ItemKind::ALL),
+                pick(ExerciseLevel::ALL),
+                pick(Audience::ALL),
+                proptest::collection::vec(item(), 0..3),
+                proptest::collection::vec(
+                    (pick(BasisLevel::ALL), item(), item()).prop_map(|(level, title, article)| {
+                        LegalBasis {
+                            level,
+                            title,
+                            article,
+                        }
+                    }),
+                    0..3,
+                ),
+                plain(),
+                cell(),
+            );
+            let body = (
+                cell(),
+                cell(),
+                proptest::collection::vec(item(), 0..3),
+                proptest::collection::vec(material(), 0..3),
+                proptest::collection::vec(
+                    (item(), item()).prop_map(|(name, time_limit)| Step { name, time_limit }),
+                    0..3,
+                ),
+                proptest::collection::vec(
+                    (item(), item(), any::<bool>()).prop_map(
+                        |(name, time_limit, counts_in_limit)| SpecialStep {
+                            name,
+                            time_limit,
+                            counts_in_limit,
+                        },
+                    ),
+                    0..3,
+                ),
+                pick(HandlingType::ALL),
+                proptest::option::of(0u32..400),
+                proptest::option::of(0u32..400),
+                0u32..10,
+            );
+            let tail = (
+                (any::<bool>(), cell(), cell()),
+                cell(),
+                cell(),
+                cell(),
+                cell(),
+                cell(),
+                proptest::collection::vec(item(), 0..3),
+                plain(),
+            );
+            (head, body, tail).prop_map(|(h, b, t)| ServiceGuide {
+                name: h.0,
+                basic_code: h.1,
+                impl_code: h.2,
+                kind: h.3,
+                level: h.4,
+                audience: h.5,
+                themes: h.6,
+                bases: h.7,
+                main_item: h.8,
+                competent_department: h.9,
+                implementing_body: b.0,
+                handling_unit: b.1,
+                conditions: b.2,
+                materials: b.3,
+                steps: b.4,
+                special_steps: b.5,
+                handling_type: b.6,
+                legal_limit_days: b.7,
+                promised_limit_days: b.8,
+                visits: b.9,
+                fee: Fee {
+                    charged: t.0.0,
+                    standard: t.0.1,
+                    basis: t.0.2,
+                },
+                location: t.1,
+                hours: t.2,
+                phone: t.3,
+                complaint_phone: t.4,
+                result_name: t.5,
+                delivery: t.6,
+                online_url: t.7,
+            })
+        }
+
+        proptest! {
+            /// The flat CSV form inverts: escapes, separators and optional columns survive.
+            #[test]
+            fn csv_record_round_trips(g in guide()) {
+                let header: Vec<String> = CSV_HEADER.iter().map(|s| s.to_string()).collect();
+                let rec = guide_to_csv_record(&g);
+                prop_assert_eq!(rec.len(), CSV_HEADER.len());
+                prop_assert_eq!(guide_from_csv_record(&header, &rec).unwrap(), g);
+            }
+        }
+    }
 }
