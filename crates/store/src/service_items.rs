@@ -74,6 +74,8 @@ pub struct ServiceItemQuery {
     pub theme: Option<String>,
     /// Only items whose name contains this text.
     pub name: Option<String>,
+    /// Only the 子项 of this 主项 (its 实施编码).
+    pub main_code: Option<String>,
     /// Page size.
     pub limit: i64,
     /// Offset.

@@ -262,6 +262,11 @@ async fn story(store: &Store) {
         .await
         .unwrap();
     assert_eq!(found[0].code, "C-002");
+    let (none, _) = store
+        .list_service_items(&q(&|q| q.main_code = Some("C-001".into())))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
     let themes = store.service_themes(body.id, false).await.unwrap();
     assert_eq!(themes.len(), 2);
 

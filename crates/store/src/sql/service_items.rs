@@ -460,13 +460,15 @@ pub(crate) async fn list_service_items(
          AND ($3 = 0 OR published_version IS NOT NULL) \
          AND ($4 = '' OR audience = $4 OR audience = $5) \
          AND ($6 = '' OR theme = $6) \
-         AND ($7 = '' OR name LIKE $8)";
+         AND ($7 = '' OR name LIKE $8) \
+         AND ($9 = '' OR main_code = $9)";
     let status = q.status.map(|s| s.label_zh()).unwrap_or("");
     let audience = q.audience.map(|a| a.label_zh()).unwrap_or("");
     let theme = q.theme.clone().unwrap_or_default();
     let name = q.name.clone().unwrap_or_default();
     let like = format!("%{}%", name.replace(['\\', '%', '_'], ""));
     let both = Audience::Both.label_zh();
+    let main = q.main_code.clone().unwrap_or_default();
     let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM service_items WHERE {where_}"
     )))
@@ -478,11 +480,12 @@ pub(crate) async fn list_service_items(
     .bind(&theme)
     .bind(&name)
     .bind(&like)
+    .bind(&main)
     .fetch_one(pool)
     .await?
     .try_get("n")?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ITEM_COLS} FROM service_items WHERE {where_} ORDER BY theme, name, id LIMIT $9 OFFSET $10"
+        "SELECT {ITEM_COLS} FROM service_items WHERE {where_} ORDER BY theme, name, id LIMIT $10 OFFSET $11"
     )))
     .bind(q.body_id)
     .bind(status)
@@ -492,6 +495,7 @@ pub(crate) async fn list_service_items(
     .bind(&theme)
     .bind(&name)
     .bind(&like)
+    .bind(&main)
     .bind(q.limit.clamp(1, MAX_LIST))
     .bind(q.offset.max(0))
     .fetch_all(pool)

@@ -165,6 +165,7 @@ pub async fn catalogue_view(
         audience,
         theme: (!theme.is_empty()).then(|| theme.clone()),
         name: (!name.is_empty()).then(|| name.clone()),
+        main_code: None,
         limit: CATALOGUE_PAGE,
         offset: (page - 1) * CATALOGUE_PAGE,
     };
@@ -447,13 +448,13 @@ pub async fn build_guide_view(
         .list_service_items(&ServiceItemQuery {
             body_id: body.id,
             published_only: true,
-            limit: 1000,
+            main_code: Some(item.code.clone()),
+            limit: 200,
             ..ServiceItemQuery::default()
         })
         .await?;
     let sub_items = subs
         .into_iter()
-        .filter(|s| s.main_code.as_deref() == Some(item.code.as_str()))
         .map(|s| ItemLink {
             href: Some(guide_href(&body.code, &s.code)),
             code: s.code,
