@@ -10,8 +10,8 @@ use axum::body::Body as HttpBody;
 use axum::http::{Method, StatusCode, header};
 use common::*;
 use gongkai_ledger::service::{
-    Audience, BasisLevel, CSV_HEADER, Fee, HandlingType, ItemKind, LegalBasis, Material,
-    MaterialForm, ServiceGuide, SpecialStep, Step, guide_to_csv_record,
+    Audience, BasisLevel, CSV_HEADER, Fee, GuideAction, HandlingType, ItemKind, LegalBasis,
+    Material, MaterialForm, ServiceGuide, SpecialStep, Step, guide_to_csv_record,
 };
 
 const LIST_COLUMNS: &[&str] = &[
@@ -351,6 +351,43 @@ async fn service_items_validation_error() {
     assert!(list.text().contains("1项不得发布"));
     assert!(list.text().contains("含兜底表述"));
 
+    // A guide last reviewed more than 12 months ago is flagged stale.
+    let store = &fx.state.store;
+    let old = store
+        .create_service_item(
+            fx.body(TOWN_A),
+            &guide("C-OLD-001", "陈旧指南事项"),
+            "clerk_a",
+            "2025-01-02T02:00:00Z",
+            "",
+        )
+        .await
+        .unwrap();
+    let old_day = time::macros::date!(2025 - 01 - 02);
+    let at = "2025-01-02T02:00:00Z";
+    store
+        .service_item_step(old.id, GuideAction::Submit, "clerk_a", at, old_day, "")
+        .await
+        .unwrap();
+    store
+        .service_item_step(old.id, GuideAction::Publish, "reviewer_a", at, old_day, "")
+        .await
+        .unwrap();
+    let list = fx
+        .get(
+            &format!("/staff/services?body={TOWN_A}&status={}", urlenc("已发布")),
+            User("clerk_a"),
+        )
+        .await;
+    assert!(list.text().contains("超过12个月未审核"), "{}", list.text());
+    let r = fx
+        .get(&format!("/staff/services/{}", old.id), User("clerk_a"))
+        .await;
+    assert!(
+        r.text()
+            .contains("办事指南自2025-01-02起已超过12个月未审核")
+    );
+
     // An unreadable value is refused at its field and nothing is saved.
     let mut f = form_of(&guide("C-BAD-002", "另一事项"));
     for (k, v) in f.iter_mut() {
@@ -661,6 +698,8 @@ async fn service_items_print_view() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     insta::assert_snapshot!("guide_page", main_of(&page.text()));
+    let cat = fx.get(&format!("/b/{TOWN_A}/services"), Anon).await;
+    insta::assert_snapshot!("catalogue_page", main_of(&cat.text()));
 
     for uri in [
         format!("/b/{TOWN_A}/services/C-PRN-001/print"),
@@ -697,4 +736,86 @@ async fn service_items_print_view() {
         .get(&format!("/bodies/{TOWN_A}/services/C-PRN-001"), Anon)
         .await;
     assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+}
+
+/// The demo's catalogue of 黄阁镇: 284 items, all but five published, with their themes; a
+/// detailed guide shows its own materials; the staff list shows every state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_items_demo_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = gongkai_store::Store::open_sqlite(&dir.path().join("gongkai.db"))
+        .await
+        .unwrap();
+    let today = time::macros::date!(2026 - 06 - 10);
+    gongkai_web::demo::seed_as_of(&store, today).await.unwrap();
+    let town = store.get_body_by_code(TOWN_A).await.unwrap();
+    let (_, total) = store
+        .list_service_items(&gongkai_store::ServiceItemQuery {
+            body_id: town.id,
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 284);
+    let search = gongkai_search::SearchIndex::open(dir.path().join("search-index")).unwrap();
+    let state = gongkai_web::AppState::new(
+        store,
+        search,
+        gongkai_web::security::Secret::new(b"demo catalogue test"),
+        gongkai_web::WebConfig {
+            data_dir: dir.path().to_path_buf(),
+            clock: gongkai_store::Clock::fixed_on(today),
+            ..gongkai_web::WebConfig::default()
+        },
+    );
+    gongkai_web::indexer::catch_up(&state).await.unwrap();
+    let app = gongkai_web::router(state);
+    let get = |uri: String| {
+        let app = app.clone();
+        async move {
+            Fixture::send_to(
+                &app,
+                axum::http::Request::builder()
+                    .uri(uri)
+                    .header(header::HOST, "gongkai.test")
+                    .body(HttpBody::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let list = get(format!("/api/v1/bodies/{TOWN_A}/services"))
+        .await
+        .json();
+    assert_eq!(list["total"], 279);
+    let themes = list["themes"].as_array().unwrap();
+    assert!(themes.len() >= 16, "{themes:?}");
+    assert!(themes.iter().any(|t| t["label"] == "退役军人服务"));
+    // A detailed guide: 最低生活保障申请 with its own materials and special steps.
+    let hit = get(format!(
+        "/api/v1/bodies/{TOWN_A}/services?q={}",
+        urlenc("最低生活保障申请")
+    ))
+    .await
+    .json();
+    let href = hit["items"][0]["href"].as_str().unwrap().to_string();
+    let page = get(href).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("《家庭经济状况核对授权书》"));
+    assert!(html.contains("家庭经济状况核对"));
+    assert!(html.contains("《社会救助暂行办法》第九条（行政法规）"));
+    // Found by full-text search.
+    let s = get(format!(
+        "/search?q={}&kind=service_item&body={TOWN_A}",
+        urlenc("退役士兵")
+    ))
+    .await;
+    // Titles carry <mark> around the matched words.
+    assert!(
+        s.text().contains("<mark>退役士兵</mark>报到"),
+        "{}",
+        s.text()
+    );
 }
