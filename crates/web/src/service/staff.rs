@@ -169,6 +169,8 @@ pub struct EditView {
     pub attachments: Vec<String>,
     pub upload_action: String,
     pub form_action: String,
+    /// Whether the user may save (clerks); others see the fields read-only.
+    pub can_edit: bool,
 }
 
 fn list_cell_to_lines(cell: &str) -> String {
@@ -363,6 +365,7 @@ async fn edit_view(
         ),
     };
     Ok(EditView {
+        can_edit: ctx.s.require_clerk(body.id).is_ok(),
         body,
         item: info,
         fields,

@@ -335,6 +335,8 @@ pub struct ServiceGuideView {
     pub main_item: Option<ItemLink>,
     /// The 子项 when this is a 主项.
     pub sub_items: Vec<ItemLink>,
+    /// 网上办理入口 as a link (only an http(s) address).
+    pub online_href: Option<String>,
     /// The printable A4 page.
     pub print_href: String,
     /// The catalogue.
@@ -503,6 +505,12 @@ pub async fn build_guide_view(
         delivery: g.delivery.join("、"),
         main_item,
         sub_items,
+        online_href: g
+            .online_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .map(str::to_string),
         print_href: format!("{href}/print"),
         catalogue_href: format!("/b/{}/services", urlencode(&body.code)),
         guide: g.clone(),
