@@ -155,8 +155,9 @@ impl Store {
 
     /// Take a workflow step on the latest version (see `gongkai_ledger::service::guide_step`):
     /// 提交审核 and 审核发布 are refused while `check_guide` finds a blocking problem, 审核发布 is
-    /// refused to the editor of the version (the reviewer is a second person), 审核发布 makes
-    /// it the public version (reviewed on `today`), 停用 takes it off the public pages.
+    /// refused to the editor of the version when another user may review for the body
+    /// (reviewer or admin: four eyes whenever there is a second person), 审核发布 makes it the
+    /// public version (reviewed on `today`), 停用 takes it off the public pages.
     pub async fn service_item_step(
         &self,
         id: i64,

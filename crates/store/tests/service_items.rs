@@ -9,7 +9,7 @@ use gongkai_ledger::service::{
     Audience, BasisLevel, Fee, GuideAction, GuideStatus, HandlingType, ItemKind, LegalBasis,
     Material, MaterialForm, ServiceGuide, Step,
 };
-use gongkai_ledger::{BodyKind, NewBody};
+use gongkai_ledger::{BodyKind, NewBody, Role};
 use gongkai_store::{ServiceItemQuery, Store, StoreError};
 use time::macros::date;
 
@@ -76,6 +76,13 @@ async fn story(store: &Store) {
         .await
         .unwrap();
     let today = date!(2026 - 06 - 10);
+    for (login, role) in [("clerk", Role::Clerk), ("reviewer", Role::Reviewer)] {
+        let u = store
+            .create_user(login, login, "a long enough password", "test")
+            .await
+            .unwrap();
+        store.grant_role(u.id, body.id, role, "test").await.unwrap();
+    }
     let g = guide("C-001", "老年人优待证办理");
     let item = store
         .create_service_item(body.id, &g, "clerk", AT, "")
@@ -333,6 +340,40 @@ async fn story(store: &Store) {
         .unwrap();
     assert_eq!((r.created, r.updated, r.unchanged), (1, 1, 1));
     assert_eq!(store.export_service_items(body.id).await.unwrap().len(), 3);
+
+    // A body whose only reviewer edited the version may publish it (no second person).
+    let solo = store
+        .create_body(
+            &NewBody {
+                code: "450000".into(),
+                name: "广西壮族自治区人民政府".into(),
+                kind: BodyKind::Province,
+                parent_code: None,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let u = store
+        .create_user("solo", "solo", "a long enough password", "test")
+        .await
+        .unwrap();
+    store
+        .grant_role(u.id, solo.id, Role::Admin, "test")
+        .await
+        .unwrap();
+    let s = store
+        .create_service_item(solo.id, &guide("S-1", "单人机关事项"), "solo", AT, "")
+        .await
+        .unwrap();
+    store
+        .service_item_step(s.id, GuideAction::Submit, "solo", AT, today, "")
+        .await
+        .unwrap();
+    store
+        .service_item_step(s.id, GuideAction::Publish, "solo", AT, today, "")
+        .await
+        .unwrap();
 
     // Audit rows and outbox entries.
     let audit = store.audit_log(&[body.id], 200).await.unwrap();

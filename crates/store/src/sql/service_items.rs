@@ -299,10 +299,23 @@ pub(crate) async fn service_item_step(
     let findings = check_guide(&rev.guide, &ctx);
     let to = guide_step(item.status, action, &findings).map_err(guide_error)?;
     if action == GuideAction::Publish && rev.editor == actor.trim() {
-        return Err(StoreError::Invalid(
-            "审核发布须由编辑人以外的审核人进行 (the reviewer must not be the version's editor)"
-                .into(),
-        ));
+        // Four eyes whenever the body has a second person who may review.
+        let others: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM user_roles r JOIN users u ON u.id = r.user_id \
+             WHERE r.body_id = $1 AND r.role IN ('reviewer', 'admin') AND u.login <> $2 \
+             AND u.disabled_at IS NULL",
+        )
+        .bind(item.body_id)
+        .bind(actor.trim())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if others > 0 {
+            return Err(StoreError::Invalid(
+                "审核发布须由编辑人以外的审核人进行 (the reviewer must not be the version's editor)"
+                    .into(),
+            ));
+        }
     }
     if action == GuideAction::Reject && note.trim().is_empty() {
         return Err(StoreError::Invalid(
