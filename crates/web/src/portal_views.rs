@@ -582,6 +582,8 @@ pub struct SearchView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub id: String,
+    /// What the hit is, in Chinese: 政府信息, 标准目录, 年度报告 or 办事指南.
+    pub kind: String,
     pub title_html: String,
     pub snippet_html: String,
     pub body_code: String,
@@ -603,6 +605,7 @@ impl SearchView {
                 .into_iter()
                 .map(|h| SearchHit {
                     id: h.id,
+                    kind: h.kind.label().to_string(),
                     title_html: h.title_html,
                     snippet_html: h.snippet_html,
                     body_code: h.body_code,

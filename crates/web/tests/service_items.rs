@@ -513,6 +513,10 @@ async fn search_finds_it(fx: &Fixture) {
         r.text()
             .contains("<option value=\"service_item\" selected>办事指南</option>")
     );
+    assert!(
+        r.text()
+            .contains("<span class=\"flag info\">办事指南</span>")
+    );
     // By a condition.
     let r = fx
         .get(&format!("/search?q={}", urlenc("居住证")), Anon)
