@@ -33,7 +33,7 @@ impl DataArgs {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -41,7 +41,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("无法启动异步运行时 (cannot start the async runtime)")
 }
 
-async fn open(data: &DataArgs) -> Result<Store> {
+pub(crate) async fn open(data: &DataArgs) -> Result<Store> {
     let cfg = data.config();
     Store::open(&cfg).await.with_context(|| {
         format!(
@@ -51,7 +51,7 @@ async fn open(data: &DataArgs) -> Result<Store> {
     })
 }
 
-fn write_out(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_out(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
         Some(p) => std::fs::write(p, bytes)
             .with_context(|| format!("无法写入 {} (cannot write)", p.display())),

@@ -9,6 +9,7 @@ mod deadline_cmd;
 mod ledger_cmd;
 mod report_cmd;
 mod serve_cmd;
+mod service_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -77,6 +78,9 @@ enum Command {
     Bench(ledger_cmd::BenchCmd),
     /// Run the web platform: portal, application desk, staff console, JSON API.
     Serve(serve_cmd::ServeArgs),
+    /// 办事指南 (service-item guides): import and export CSV or JSON.
+    #[command(subcommand)]
+    Service(service_cmd::ServiceCmd),
 }
 
 /// mimalloc: the server, search highlighting and the readers allocate many small strings;
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
         Command::Body(cmd) => ledger_cmd::run_body(cmd),
         Command::User(cmd) => ledger_cmd::run_user(cmd),
         Command::Bench(cmd) => ledger_cmd::run_bench(cmd),
+        Command::Service(cmd) => service_cmd::run(cmd),
     };
     match result {
         Ok(code) => code,

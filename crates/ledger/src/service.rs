@@ -30,9 +30,27 @@ macro_rules! zh_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             $( $(#[doc = $doc])* #[serde(rename = $label)] $variant, )+
+        }
+
+        // The schema lists the serialized (Chinese) values; a derive would list the variant
+        // names, as it does not see the renames through the macro.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($label),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
         }
 
         impl $name {
@@ -218,6 +236,19 @@ pub struct Step {
     pub time_limit: String,
 }
 
+/// One 特殊环节 (检验、检测、检疫、鉴定、专家评审、听证、公示 …): its time may or may not count in
+/// the 法定办结时限.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpecialStep {
+    /// 环节名称, e.g. 公示.
+    pub name: String,
+    /// 所需时限, e.g. 7个工作日.
+    pub time_limit: String,
+    /// 是否计算在法定办结时限内.
+    pub counts_in_limit: bool,
+}
+
 /// 收费.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -242,6 +273,9 @@ pub struct ServiceGuide {
     pub impl_code: String,
     /// 事项类型.
     pub kind: ItemKind,
+    /// 主项的实施编码, when this item is a 子项 of it (`None` for a 主项 or a single item).
+    #[serde(default)]
+    pub main_item: Option<String>,
     /// 行使层级.
     pub level: ExerciseLevel,
     /// 服务对象.
@@ -252,6 +286,9 @@ pub struct ServiceGuide {
     /// 设定依据, highest level first.
     #[serde(default)]
     pub bases: Vec<LegalBasis>,
+    /// 主管部门 (the department in charge of the item's policy, e.g. 广州市南沙区民政局).
+    #[serde(default)]
+    pub competent_department: String,
     /// 实施主体.
     pub implementing_body: String,
     /// 办理机构, down to 科室/窗口.
@@ -265,6 +302,9 @@ pub struct ServiceGuide {
     /// 办理流程.
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// 特殊环节.
+    #[serde(default)]
+    pub special_steps: Vec<SpecialStep>,
     /// 办件类型.
     pub handling_type: HandlingType,
     /// 法定办结时限, 工作日 from 受理.
@@ -303,15 +343,18 @@ impl Default for ServiceGuide {
             basic_code: String::new(),
             impl_code: String::new(),
             kind: ItemKind::PublicService,
+            main_item: None,
             level: ExerciseLevel::Township,
             audience: Audience::Person,
             themes: Vec::new(),
             bases: Vec::new(),
+            competent_department: String::new(),
             implementing_body: String::new(),
             handling_unit: String::new(),
             conditions: Vec::new(),
             materials: Vec::new(),
             steps: Vec::new(),
+            special_steps: Vec::new(),
             handling_type: HandlingType::Immediate,
             legal_limit_days: None,
             promised_limit_days: None,
@@ -799,6 +842,23 @@ pub fn check_guide(g: &ServiceGuide, ctx: &CheckContext) -> Vec<GuideFinding> {
         }
     }
 
+    for (i, s) in g.special_steps.iter().enumerate() {
+        if blank(&s.name) {
+            push(
+                Blocking,
+                format!("special_steps[{i}].name"),
+                format!("特殊环节第{}项缺少环节名称", i + 1),
+            );
+        }
+        if blank(&s.time_limit) {
+            push(
+                Blocking,
+                format!("special_steps[{i}].time_limit"),
+                format!("特殊环节第{}项未写明所需时限", i + 1),
+            );
+        }
+    }
+
     // 办件类型与时限 (findings in field order: legal_limit_days, then promised_limit_days)
     if g.handling_type == HandlingType::Promised && g.legal_limit_days.is_none() {
         push(
@@ -957,6 +1017,9 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("conditions", "受理条件"),
     ("materials", "申请材料"),
     ("steps", "办理流程"),
+    ("special_steps", "特殊环节"),
+    ("main_item", "主项编码"),
+    ("competent_department", "主管部门"),
     ("handling_type", "办件类型"),
     ("legal_limit_days", "法定办结时限"),
     ("promised_limit_days", "承诺办结时限"),
@@ -989,6 +1052,9 @@ const SUB_LABELS: &[(&str, &str, &str)] = &[
     ("materials", "sample_form", "示例样表"),
     ("steps", "name", "环节名称"),
     ("steps", "time_limit", "所需时限"),
+    ("special_steps", "name", "环节名称"),
+    ("special_steps", "time_limit", "所需时限"),
+    ("special_steps", "counts_in_limit", "是否计算在办结时限内"),
     ("fee", "charged", "是否收费"),
     ("fee", "standard", "收费标准"),
     ("fee", "basis", "收费依据"),
@@ -1071,6 +1137,14 @@ fn step_fields(s: &Step) -> SubFields {
     vec![
         ("name", Some(s.name.clone())),
         ("time_limit", Some(s.time_limit.clone())),
+    ]
+}
+
+fn special_fields(s: &SpecialStep) -> SubFields {
+    vec![
+        ("name", Some(s.name.clone())),
+        ("time_limit", Some(s.time_limit.clone())),
+        ("counts_in_limit", Some(yes_no(s.counts_in_limit))),
     ]
 }
 
@@ -1163,6 +1237,23 @@ pub fn diff_guides(old: &ServiceGuide, new: &ServiceGuide) -> Vec<FieldChange> {
         encode_material,
     );
     d.items("steps", &old.steps, &new.steps, step_fields, encode_step);
+    d.items(
+        "special_steps",
+        &old.special_steps,
+        &new.special_steps,
+        special_fields,
+        encode_special,
+    );
+    d.change(
+        "main_item".into(),
+        old.main_item.clone(),
+        new.main_item.clone(),
+    );
+    d.text(
+        "competent_department",
+        &old.competent_department,
+        &new.competent_department,
+    );
     d.text(
         "handling_type",
         old.handling_type.label_zh(),
@@ -1399,7 +1490,13 @@ pub const CSV_HEADER: &[&str] = &[
     "结果名称",
     "送达方式",
     "网上办理入口",
+    "主项编码",
+    "主管部门",
+    "特殊环节",
 ];
+
+/// The columns of [`CSV_HEADER`] an import may leave out (they read as empty).
+pub const CSV_OPTIONAL_COLUMNS: &[&str] = &["主项编码", "主管部门", "特殊环节"];
 
 /// A CSV record that does not map to a guide; names the column (its Chinese header).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -1522,6 +1619,15 @@ fn encode_step(s: &Step) -> String {
     format!("{}|{}", esc_item(&s.name), esc_item(&s.time_limit))
 }
 
+fn encode_special(s: &SpecialStep) -> String {
+    format!(
+        "{}|{}|{}",
+        esc_item(&s.name),
+        esc_item(&s.time_limit),
+        yes_no(s.counts_in_limit)
+    )
+}
+
 fn encode_basis(b: &LegalBasis) -> String {
     format!(
         "{}|{}|{}",
@@ -1563,6 +1669,9 @@ pub fn guide_to_csv_record(g: &ServiceGuide) -> Vec<String> {
         g.result_name.clone(),
         list(&g.delivery),
         g.online_url.clone().unwrap_or_default(),
+        g.main_item.clone().unwrap_or_default(),
+        g.competent_department.clone(),
+        join_list(g.special_steps.iter().map(encode_special)),
     ]
 }
 
@@ -1652,7 +1761,11 @@ pub fn guide_from_csv_record(
             index[c] = i;
         }
     }
-    if let Some(c) = index.iter().position(|i| *i == usize::MAX) {
+    if let Some(c) = index
+        .iter()
+        .enumerate()
+        .position(|(c, i)| *i == usize::MAX && !CSV_OPTIONAL_COLUMNS.contains(&CSV_HEADER[c]))
+    {
         return Err(GuideCsvError::MissingColumn {
             column: CSV_HEADER[c].to_string(),
         });
@@ -1660,7 +1773,13 @@ pub fn guide_from_csv_record(
     let row = Row {
         cells: index
             .iter()
-            .map(|&i| record.get(i).map(|s| s.trim()).unwrap_or(""))
+            .map(|&i| {
+                if i == usize::MAX {
+                    ""
+                } else {
+                    record.get(i).map(|s| s.trim()).unwrap_or("")
+                }
+            })
             .collect(),
     };
     let h = |c: usize| CSV_HEADER[c];
@@ -1742,6 +1861,24 @@ pub fn guide_from_csv_record(
         });
     }
 
+    let mut special_steps = Vec::new();
+    for (i, raw) in split_list(row.get(29)).into_iter().enumerate() {
+        let f = fields(raw);
+        let [name, time_limit, counts] = f.as_slice() else {
+            return Err(bad(
+                h(29),
+                Some(i + 1),
+                raw,
+                "“名称|时限|是否计算在办结时限内(是/否)”",
+            ));
+        };
+        special_steps.push(SpecialStep {
+            name: name.clone(),
+            time_limit: time_limit.clone(),
+            counts_in_limit: parse_bool(h(29), Some(i + 1), counts)?,
+        });
+    }
+
     let days = |c: usize| -> Result<Option<u32>, GuideCsvError> {
         let s = row.get(c);
         if s.is_empty() {
@@ -1763,6 +1900,7 @@ pub fn guide_from_csv_record(
             ItemKind::ALL,
             ItemKind::label_zh,
         )?,
+        main_item: opt_text(row.get(27)),
         level: parse_enum(
             h(4),
             None,
@@ -1781,11 +1919,13 @@ pub fn guide_from_csv_record(
         )?,
         themes: list(6),
         bases,
+        competent_department: text(28),
         implementing_body: text(8),
         handling_unit: text(9),
         conditions: list(10),
         materials,
         steps,
+        special_steps,
         handling_type: parse_enum(
             h(13),
             None,
@@ -1824,9 +1964,11 @@ mod tests {
             basic_code: "511A0138000000".into(),
             impl_code: "511A0138000000-440115000000-000-11440115007513000X-1-00".into(),
             kind: ItemKind::PublicService,
+            main_item: None,
             level: ExerciseLevel::Township,
             audience: Audience::Person,
             themes: vec!["社会保障".into(), "养老服务".into()],
+            competent_department: "广州市南沙区民政局".into(),
             bases: vec![
                 LegalBasis {
                     level: BasisLevel::Law,
@@ -1874,6 +2016,11 @@ mod tests {
                     time_limit: "3个工作日".into(),
                 },
             ],
+            special_steps: vec![SpecialStep {
+                name: "公示".into(),
+                time_limit: "5个工作日".into(),
+                counts_in_limit: false,
+            }],
             handling_type: HandlingType::Promised,
             legal_limit_days: Some(20),
             promised_limit_days: Some(3),
@@ -2470,5 +2617,172 @@ mod tests {
         assert_eq!(due, date!(2025 - 03 - 31));
         let empty = gongkai_calendar::Calendar::empty();
         assert!(publish_due(&empty, date!(2025 - 03 - 03)).is_err());
+    }
+
+    mod csv_props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Trimmed, non-empty text with the separators and the escape character in it.
+        fn item() -> impl Strategy<Value = String> {
+            "[a-c甲乙丙；;|\\\\ ]{1,8}"
+                .prop_map(|s| s.trim().to_string())
+                .prop_filter("non-empty", |s| !s.is_empty())
+        }
+
+        /// Trimmed text of a whole cell (may be empty).
+        fn cell() -> impl Strategy<Value = String> {
+            "[a-c甲乙丙；;|\\\\ ]{0,8}".prop_map(|s| s.trim().to_string())
+        }
+
+        /// An optional plain value (a URL, a code).
+        fn plain() -> impl Strategy<Value = Option<String>> {
+            proptest::option::of("[a-c甲乙0-9:/.-]{1,8}")
+        }
+
+        fn pick<T: Clone + std::fmt::Debug + 'static>(
+            all: &'static [T],
+        ) -> impl Strategy<Value = T> {
+            proptest::sample::select(all.to_vec())
+        }
+
+        fn material() -> impl Strategy<Value = Material> {
+            (
+                item(),
+                pick(MaterialForm::ALL),
+                0u32..1000,
+                item(),
+                any::<bool>(),
+                proptest::option::of(item()),
+                proptest::option::of(item()),
+                proptest::option::of(item()),
+            )
+                .prop_map(
+                    |(
+                        name,
+                        form,
+                        copies,
+                        source,
+                        required,
+                        applies_when,
+                        blank_form,
+                        sample_form,
+                    )| {
+                        Material {
+                            name,
+                            form,
+                            copies,
+                            source,
+                            required,
+                            applies_when,
+                            blank_form,
+                            sample_form,
+                        }
+                    },
+                )
+        }
+
+        fn guide() -> impl Strategy<Value = ServiceGuide> {
+            let head = (
+                cell(),
+                cell(),
+                cell(),
+                pick(ItemKind::ALL),
+                pick(ExerciseLevel::ALL),
+                pick(Audience::ALL),
+                proptest::collection::vec(item(), 0..3),
+                proptest::collection::vec(
+                    (pick(BasisLevel::ALL), item(), item()).prop_map(|(level, title, article)| {
+                        LegalBasis {
+                            level,
+                            title,
+                            article,
+                        }
+                    }),
+                    0..3,
+                ),
+                plain(),
+                cell(),
+            );
+            let body = (
+                cell(),
+                cell(),
+                proptest::collection::vec(item(), 0..3),
+                proptest::collection::vec(material(), 0..3),
+                proptest::collection::vec(
+                    (item(), item()).prop_map(|(name, time_limit)| Step { name, time_limit }),
+                    0..3,
+                ),
+                proptest::collection::vec(
+                    (item(), item(), any::<bool>()).prop_map(
+                        |(name, time_limit, counts_in_limit)| SpecialStep {
+                            name,
+                            time_limit,
+                            counts_in_limit,
+                        },
+                    ),
+                    0..3,
+                ),
+                pick(HandlingType::ALL),
+                proptest::option::of(0u32..400),
+                proptest::option::of(0u32..400),
+                0u32..10,
+            );
+            let tail = (
+                (any::<bool>(), cell(), cell()),
+                cell(),
+                cell(),
+                cell(),
+                cell(),
+                cell(),
+                proptest::collection::vec(item(), 0..3),
+                plain(),
+            );
+            (head, body, tail).prop_map(|(h, b, t)| ServiceGuide {
+                name: h.0,
+                basic_code: h.1,
+                impl_code: h.2,
+                kind: h.3,
+                level: h.4,
+                audience: h.5,
+                themes: h.6,
+                bases: h.7,
+                main_item: h.8,
+                competent_department: h.9,
+                implementing_body: b.0,
+                handling_unit: b.1,
+                conditions: b.2,
+                materials: b.3,
+                steps: b.4,
+                special_steps: b.5,
+                handling_type: b.6,
+                legal_limit_days: b.7,
+                promised_limit_days: b.8,
+                visits: b.9,
+                fee: Fee {
+                    charged: t.0.0,
+                    standard: t.0.1,
+                    basis: t.0.2,
+                },
+                location: t.1,
+                hours: t.2,
+                phone: t.3,
+                complaint_phone: t.4,
+                result_name: t.5,
+                delivery: t.6,
+                online_url: t.7,
+            })
+        }
+
+        proptest! {
+            /// The flat CSV form inverts: escapes, separators and optional columns survive.
+            #[test]
+            fn csv_record_round_trips(g in guide()) {
+                let header: Vec<String> = CSV_HEADER.iter().map(|s| s.to_string()).collect();
+                let rec = guide_to_csv_record(&g);
+                prop_assert_eq!(rec.len(), CSV_HEADER.len());
+                prop_assert_eq!(guide_from_csv_record(&header, &rec).unwrap(), g);
+            }
+        }
     }
 }

@@ -25,11 +25,18 @@ pub enum DocKind {
     CatalogItem,
     /// An annual report (政府信息公开工作年度报告).
     Report,
+    /// A published service-item guide (办事指南).
+    ServiceItem,
 }
 
 impl DocKind {
     /// All kinds, in display order.
-    pub const ALL: [DocKind; 3] = [DocKind::Document, DocKind::CatalogItem, DocKind::Report];
+    pub const ALL: [DocKind; 4] = [
+        DocKind::Document,
+        DocKind::CatalogItem,
+        DocKind::Report,
+        DocKind::ServiceItem,
+    ];
 
     /// Stable machine name, used in the index and in URLs.
     pub fn as_str(self) -> &'static str {
@@ -37,6 +44,7 @@ impl DocKind {
             DocKind::Document => "document",
             DocKind::CatalogItem => "catalog_item",
             DocKind::Report => "report",
+            DocKind::ServiceItem => "service_item",
         }
     }
 
@@ -51,6 +59,7 @@ impl DocKind {
             DocKind::Document => "政府信息",
             DocKind::CatalogItem => "标准目录",
             DocKind::Report => "年度报告",
+            DocKind::ServiceItem => "办事指南",
         }
     }
 }

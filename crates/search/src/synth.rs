@@ -298,6 +298,7 @@ pub fn document(seed: u64, n: usize) -> SearchDoc {
     let title = match kind {
         DocKind::Report => format!("{body_name}{year}年政府信息公开工作年度报告"),
         DocKind::CatalogItem => format!("{domain}：{term}"),
+        DocKind::ServiceItem => format!("{term}办理"),
         DocKind::Document => format!("{}{year}年{term}{}", rng.pick(&ACTIONS), rng.pick(&ENDINGS)),
     };
     let number = 1 + rng.below(300);

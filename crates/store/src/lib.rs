@@ -1075,6 +1075,13 @@ impl Store {
 pub mod portal;
 pub use portal::{DocumentPage, DocumentQuery, MAX_ATTACHMENT_BYTES};
 
+// 办事指南 (service items): items, versions, workflow steps, 空表/样表 files.
+pub mod service_items;
+pub use service_items::{
+    MAX_SERVICE_ATTACHMENT_BYTES, ServiceAttachment, ServiceImportReport, ServiceItem,
+    ServiceItemQuery, ServiceStep,
+};
+
 /// Create the database file readable by its owner only (SQLite gives its `-wal` and `-shm`
 /// files the same mode). An existing file is left as it is.
 fn create_private(path: &Path) -> std::io::Result<()> {

@@ -173,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .route("/a11y/large", post(crate::portal::toggle_large))
         .merge(crate::portal::routes())
         .merge(crate::staff::routes())
+        .merge(crate::service::routes())
         .nest("/api/v1", crate::api::routes())
         .fallback(|| async { crate::error::AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), origin_guard))

@@ -13,6 +13,7 @@ mod apps;
 mod content;
 mod registers;
 mod reports;
+pub mod service_items;
 
 use gongkai_calendar::{Calendar, is_weekend};
 use gongkai_ledger::{BodyKind, NewBody, Role};
@@ -177,6 +178,9 @@ pub async fn seed_as_of(store: &Store, today: Date) -> Result<bool, StoreError> 
         registers::seed_cases(&ctx, &ledger).await?;
         registers::seed_registers(&ctx).await?;
         reports::seed_reports(&ctx, &ledger).await?;
+        if *code == HUANGGE {
+            service_items::seed_service_items(&ctx).await?;
+        }
     }
     content::seed_district_guide(store).await?;
     reports::publish_huangge_2020(store).await?;

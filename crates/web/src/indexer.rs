@@ -69,6 +69,11 @@ pub async fn catch_up(st: &AppState) -> Result<usize, String> {
         }
         for e in &batch {
             after = e.id;
+            if e.topic == "service_item" {
+                index_service_item(st, e.entity_id).await?;
+                applied += 1;
+                continue;
+            }
             if e.topic != "public_document" {
                 continue;
             }
@@ -109,6 +114,32 @@ pub async fn catch_up(st: &AppState) -> Result<usize, String> {
             .commit_checkpoint(after)
             .map_err(|e| e.to_string())?;
     }
+}
+
+/// Index the published version of a service item, or drop it from the index when it has none.
+async fn index_service_item(st: &AppState, item_id: i64) -> Result<(), String> {
+    let id = format!("service:{item_id}");
+    let item = match st.store.get_service_item(item_id).await {
+        Ok(i) => i,
+        Err(_) => return st.search.delete(&id).map_err(|e| e.to_string()),
+    };
+    let Some(version) = item.published_version else {
+        return st.search.delete(&id).map_err(|e| e.to_string());
+    };
+    let rev = st
+        .store
+        .service_item_version(item_id, version)
+        .await
+        .map_err(|e| e.to_string())?;
+    let body = st
+        .store
+        .get_body(item.body_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    st.search
+        .upsert(&crate::service::search_doc(&body, &item, &rev))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Run [`catch_up`] now and then every second in the background.

@@ -20,6 +20,7 @@ pub mod indexer;
 pub mod portal;
 pub mod portal_views;
 pub mod security;
+pub mod service;
 pub mod staff;
 pub mod views;
 

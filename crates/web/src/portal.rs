@@ -315,6 +315,7 @@ pub async fn run_search(
         q.domain = Some(p.domain.trim().to_string());
     }
     q.year = p.year.trim().parse().ok();
+    q.kind = gongkai_search::DocKind::parse(p.kind.trim());
     q.limit = 20;
     q.offset = (p.page.unwrap_or(1).clamp(1, 500) - 1) * 20;
     let search = st.search.clone();
@@ -343,6 +344,7 @@ async fn search(
         || !p.body.is_empty()
         || !p.domain.is_empty()
         || !p.year.is_empty()
+        || !p.kind.is_empty()
     {
         let ip = client_ip(&st, &headers, peer);
         Some(crate::portal_views::search_view(&st, &p, ip).await?)
@@ -351,11 +353,12 @@ async fn search(
     };
     let next_href = results.as_ref().filter(|r| r.has_next()).map(|r| {
         format!(
-            "/search?q={}&body={}&domain={}&year={}&page={}",
+            "/search?q={}&body={}&domain={}&year={}&kind={}&page={}",
             urlencode(&p.q),
             urlencode(&p.body),
             urlencode(&p.domain),
             urlencode(&p.year),
+            urlencode(&p.kind),
             r.page + 1
         )
     });

@@ -582,6 +582,8 @@ pub struct SearchView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub id: String,
+    /// What the hit is, in Chinese: 政府信息, 标准目录, 年度报告 or 办事指南.
+    pub kind: String,
     pub title_html: String,
     pub snippet_html: String,
     pub body_code: String,
@@ -603,6 +605,7 @@ impl SearchView {
                 .into_iter()
                 .map(|h| SearchHit {
                     id: h.id,
+                    kind: h.kind.label().to_string(),
                     title_html: h.title_html,
                     snippet_html: h.snippet_html,
                     body_code: h.body_code,
@@ -664,6 +667,8 @@ pub struct SearchPageView {
     pub bodies: Vec<SelectOption>,
     /// The standard domains (领域).
     pub domains: Vec<SelectOption>,
+    /// The kinds of item (政府信息, 标准目录, 年度报告, 办事指南).
+    pub kinds: Vec<SelectOption>,
     pub results: Option<SearchView>,
     /// The next page of results.
     pub next_href: Option<String>,
@@ -695,6 +700,14 @@ impl SearchPageView {
                     value: d.to_string(),
                     label: d.to_string(),
                     selected: *d == p.domain,
+                })
+                .collect(),
+            kinds: gongkai_search::DocKind::ALL
+                .iter()
+                .map(|k| SelectOption {
+                    value: k.as_str().to_string(),
+                    label: k.label().to_string(),
+                    selected: k.as_str() == p.kind,
                 })
                 .collect(),
             results,

@@ -144,6 +144,7 @@ pub fn staff_nav(viewer: &Viewer) -> Vec<NavItem> {
         ("/staff/cases".into(), "复议诉讼".into()),
         ("/staff/registers".into(), "第二十条登记".into()),
         ("/staff/reports".into(), "年度报告".into()),
+        ("/staff/services".into(), "办事指南".into()),
         ("/staff/audit".into(), "操作日志".into()),
         ("/".into(), "门户".into()),
     ];

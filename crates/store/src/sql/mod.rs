@@ -20,6 +20,7 @@ pub(crate) mod imports;
 pub(crate) mod outbox;
 pub(crate) mod registers;
 pub(crate) mod reports;
+pub(crate) mod service_items;
 pub(crate) mod users;
 
 pub(crate) use applications::*;
@@ -32,6 +33,7 @@ pub(crate) use imports::*;
 pub(crate) use outbox::*;
 pub(crate) use registers::*;
 pub(crate) use reports::*;
+pub(crate) use service_items::*;
 pub(crate) use users::*;
 
 pub(crate) use crate::portal::*;

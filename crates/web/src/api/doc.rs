@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         super::bodies,
         super::documents,
         super::catalog,
+        crate::service::api::services,
+        crate::service::api::service,
         super::reports,
         super::report,
         super::document,
@@ -43,6 +45,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = TAG_META, description = "本接口的文档与 CSRF 令牌 (this document, CSRF tokens)"),
         (name = TAG_PUBLIC, description = "主动公开的政府信息、目录、年度报告与检索 (public, anonymous)"),
+        (name = crate::service::api::TAG_SERVICE, description = "政务服务事项办事指南 (published service-item guides, anonymous)"),
         (name = TAG_DESK, description = "网上申请与办理进度查询 (the online application desk)"),
         (name = TAG_STAFF, description = "工作人员：办理、年度报告、操作日志 (staff session required)"),
     )

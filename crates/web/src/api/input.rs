@@ -307,6 +307,9 @@ pub struct SearchQuery {
     /// Year.
     #[serde(default)]
     pub year: String,
+    /// Kind of item: `document`, `catalog_item`, `report` or `service_item` (办事指南).
+    #[serde(default)]
+    pub kind: String,
     /// Page, from 1 (20 hits a page).
     #[serde(default)]
     pub page: Option<usize>,

@@ -95,6 +95,11 @@ fn table() -> ApiRoutes {
         .get("/bodies", bodies)
         .get("/bodies/{code}/documents", documents)
         .get("/bodies/{code}/catalog", catalog)
+        .get("/bodies/{code}/services", crate::service::api::services)
+        .get(
+            "/bodies/{code}/services/{item}",
+            crate::service::api::service,
+        )
         .get("/bodies/{code}/reports", reports)
         .get("/bodies/{code}/reports/{year}", report)
         .get("/documents/{id}", document)

@@ -15,12 +15,13 @@ use time::{Duration, UtcOffset};
 pub const AUDIT_PAGE: i64 = 100;
 
 /// Kinds of action the filter offers (a prefix of the action code).
-const ACTION_KINDS: [(&str, &str); 12] = [
+const ACTION_KINDS: [(&str, &str); 13] = [
     ("application.", "依申请公开办理"),
     ("document.", "政府信息"),
     ("catalog.", "标准目录"),
     ("case.", "行政复议、行政诉讼"),
     ("guide.", "政府信息公开指南"),
+    ("service.", "办事指南"),
     ("register.", "第二十条登记"),
     ("report.", "年度报告"),
     ("staff.", "登录、退出"),
@@ -62,6 +63,14 @@ pub fn action_label(code: &str) -> String {
         "report.narrative" => "修改报告文字部分",
         "report.withdraw" => "撤回年度报告",
         "guide.update" => "修改政府信息公开指南",
+        "service.create" => "新建办事指南",
+        "service.update" => "修改办事指南",
+        "service.submit" => "提交办事指南审核",
+        "service.return" => "退回办事指南",
+        "service.publish" => "发布办事指南",
+        "service.withdraw" => "停用办事指南",
+        "service.import" => "导入办事指南",
+        "service.attach" => "上传办事指南表格",
         "application.received" => "收到申请",
         "application.personal_read" => "查看申请人信息",
         "application.reissue_secret" => "重置查询密码",
