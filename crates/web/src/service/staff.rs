@@ -840,35 +840,6 @@ pub(super) struct UploadQuery {
     body: String,
 }
 
-async fn read_files(mp: &mut Multipart) -> PageResult<Vec<(String, String, Vec<u8>)>> {
-    let mut out = Vec::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("附件").to_string();
-        let ct = field
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_string();
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?;
-        if !data.is_empty() {
-            out.push((name, ct, data.to_vec()));
-        }
-    }
-    if out.is_empty() {
-        return Err(AppError::BadRequest("没有收到文件 (no file)".into()));
-    }
-    Ok(out)
-}
-
 /// A 空表/样表 upload (multipart; the CSRF token is in the query).
 pub(super) async fn upload(
     ctx: StaffCtx,
@@ -879,7 +850,7 @@ pub(super) async fn upload(
     ctx.check_csrf(&q.csrf)?;
     let (item, body) = item_for(&ctx, id).await?;
     ctx.s.require_clerk(body.id)?;
-    for (name, ct, data) in read_files(&mut mp).await? {
+    for (name, ct, data) in crate::staff::uploaded_files(&mut mp).await? {
         ctx.st
             .store
             .add_service_attachment(item.id, &name, &ct, &data, &ctx.s.user.login)
@@ -897,7 +868,7 @@ pub(super) async fn import(
 ) -> PageResult<Response> {
     ctx.check_csrf(&q.csrf)?;
     let body = ctx.clerk_body(&q.body).await?;
-    let files = read_files(&mut mp).await?;
+    let files = crate::staff::uploaded_files(&mut mp).await?;
     let (name, _, data) = &files[0];
     let rows = io::parse(Format::of_file_name(name), data)
         .map_err(|e| AppError::Store(StoreError::Invalid(format!("{name} {e}"))))?;

@@ -366,35 +366,11 @@ pub(super) async fn upload_attachment(
     ctx.check_csrf(&q.csrf)?;
     let d = ctx.st.store.get_public_document(id).await?;
     ctx.s.require_clerk(d.record.body_id)?;
-    let mut saved = 0;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("附件").to_string();
-        let ct = field
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_string();
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?;
-        if data.is_empty() {
-            continue;
-        }
+    for (name, ct, data) in super::uploaded_files(&mut mp).await? {
         ctx.st
             .store
             .add_attachment(id, &name, &ct, &data, &ctx.s.user.login)
             .await?;
-        saved += 1;
-    }
-    if saved == 0 {
-        return Err(AppError::BadRequest("没有收到文件 (no file)".into()));
     }
     Ok(Redirect::to(&format!("/staff/documents/{id}")).into_response())
 }

@@ -288,3 +288,36 @@ pub(crate) fn parse_day(s: &str, field: &str) -> Result<Date, AppError> {
 fn year_of(st: &AppState, q: &str) -> i32 {
     q.trim().parse().unwrap_or_else(|_| st.today().year())
 }
+
+/// The files of a multipart upload's `file` fields: (name, content type, bytes); empty
+/// files are skipped, none at all is refused.
+pub(crate) async fn uploaded_files(
+    mp: &mut axum::extract::Multipart,
+) -> PageResult<Vec<(String, String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("附件").to_string();
+        let ct = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?;
+        if !data.is_empty() {
+            out.push((name, ct, data.to_vec()));
+        }
+    }
+    if out.is_empty() {
+        return Err(AppError::BadRequest("没有收到文件 (no file)".into()));
+    }
+    Ok(out)
+}
