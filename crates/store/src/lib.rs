@@ -986,6 +986,7 @@ impl Store {
 // Portal content (catalog, documents, guide, report versions, audit log) for the web platform.
 pub mod portal;
 pub use portal::{DocumentPage, DocumentQuery, MAX_ATTACHMENT_BYTES};
+pub mod queue;
 
 /// Create the database file readable by its owner only (SQLite gives its `-wal` and `-shm`
 /// files the same mode). An existing file is left as it is.
