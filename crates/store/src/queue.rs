@@ -415,6 +415,7 @@ impl Store {
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     /// Book an appointment slot (`hall.appointment.book`): the calendar's working days, up
     /// to the rules' days ahead, one per ID per service per day.
     pub async fn hall_book(

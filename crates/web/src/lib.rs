@@ -15,6 +15,7 @@ pub mod auth;
 pub mod cache;
 pub mod demo;
 pub mod error;
+pub mod hall;
 pub mod indexer;
 pub mod portal;
 pub mod portal_views;

@@ -279,9 +279,10 @@ async fn insert_ticket(
     .await
     .map_err(|e| {
         if unique_violation(&e) {
-            StoreError::Invalid(format!(
+            StoreError::Invalid(
                 "今日已取过该业务的号，同一证件每天每项业务只能取一个号 (one ticket per ID per service per day)"
-            ))
+                    .to_string(),
+            )
         } else {
             e.into()
         }

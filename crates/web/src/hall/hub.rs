@@ -1,0 +1,150 @@
+//! Live updates of the hall displays: a `tokio::sync::broadcast` fan-out per hall inside
+//! the node. A write (take, call, finish …) marks its hall dirty *after its transaction
+//! committed*; one task per hall then reads the display state once and sends it to every
+//! connected display, however many writes came in meanwhile (they are coalesced). New calls
+//! are found by comparing the recent calls with the previous state, so the same task also
+//! announces calls made on another node: it re-reads the state every [`POLL`] — the
+//! multi-node fallback, a poll of the database.
+
+use super::views::{DisplayState, display_state};
+use crate::app::AppState;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, broadcast};
+
+/// How often a hall with displays re-reads its state without a local write (changes made by
+/// other nodes appear within this time).
+pub const POLL: Duration = Duration::from_secs(2);
+
+/// One update sent to the displays.
+#[derive(Debug, Clone)]
+pub struct HallEvent {
+    /// Monotonic per hall and process (the SSE event id).
+    pub id: u64,
+    /// The state, with the calls made since the previous event.
+    pub state: DisplayState,
+}
+
+struct Channel {
+    tx: broadcast::Sender<Arc<HallEvent>>,
+    dirty: Arc<Notify>,
+}
+
+/// The per-hall fan-outs of this node.
+#[derive(Default)]
+pub struct Hub {
+    halls: Mutex<HashMap<i64, Channel>>,
+}
+
+impl Hub {
+    /// Mark a hall changed (after the transaction committed).
+    pub fn notify(&self, hall_id: i64) {
+        if let Ok(m) = self.halls.lock()
+            && let Some(c) = m.get(&hall_id)
+        {
+            c.dirty.notify_one();
+        }
+    }
+
+    /// Subscribe to a hall's updates, starting its task on first use (with the state read
+    /// now, so that the first call after this is announced).
+    pub async fn subscribe(
+        &self,
+        st: &AppState,
+        body_code: &str,
+        hall_id: i64,
+    ) -> broadcast::Receiver<Arc<HallEvent>> {
+        if let Some(rx) = self.existing(hall_id) {
+            return rx;
+        }
+        let initial = display_state(st, body_code, hall_id).await.ok();
+        let mut m = match self.halls.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(c) = m.get(&hall_id) {
+            return c.tx.subscribe();
+        }
+        let (tx, rx) = broadcast::channel(256);
+        let dirty = Arc::new(Notify::new());
+        m.insert(
+            hall_id,
+            Channel {
+                tx: tx.clone(),
+                dirty: dirty.clone(),
+            },
+        );
+        tokio::spawn(run(
+            st.clone(),
+            body_code.to_string(),
+            hall_id,
+            tx,
+            dirty,
+            initial,
+        ));
+        rx
+    }
+
+    fn existing(&self, hall_id: i64) -> Option<broadcast::Receiver<Arc<HallEvent>>> {
+        let m = self.halls.lock().ok()?;
+        m.get(&hall_id).map(|c| c.tx.subscribe())
+    }
+}
+
+type CallKey = (String, u32, String, u32);
+
+fn call_key(c: &super::views::CallLine) -> CallKey {
+    (c.number.clone(), c.window, c.at.clone(), c.recalls)
+}
+
+async fn run(
+    st: AppState,
+    body_code: String,
+    hall_id: i64,
+    tx: broadcast::Sender<Arc<HallEvent>>,
+    dirty: Arc<Notify>,
+    initial: Option<DisplayState>,
+) {
+    let mut id = 0u64;
+    // The state the displays have (read before the first subscriber got its receiver).
+    let mut previous: Option<DisplayState> = initial;
+    loop {
+        let written = tokio::select! {
+            _ = dirty.notified() => true,
+            _ = tokio::time::sleep(POLL) => false,
+        };
+        // Without displays only writes are followed (so that a display connecting later is
+        // not sent stale calls); the poll runs while someone watches.
+        if !written && tx.receiver_count() == 0 {
+            continue;
+        }
+        let mut state = match display_state(&st, &body_code, hall_id).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, hall_id, "hall display state failed");
+                continue;
+            }
+        };
+        if let Some(prev) = &previous {
+            let seen: std::collections::HashSet<CallKey> =
+                prev.recent.iter().map(call_key).collect();
+            state.calls = state
+                .recent
+                .iter()
+                .filter(|c| !seen.contains(&call_key(c)))
+                .rev()
+                .cloned()
+                .collect();
+            if state.calls.is_empty() && prev.same_screen(&state) {
+                continue;
+            }
+        }
+        id += 1;
+        previous = Some(state.clone());
+        if tx.receiver_count() == 0 {
+            continue;
+        }
+        let _ = tx.send(Arc::new(HallEvent { id, state }));
+    }
+}
