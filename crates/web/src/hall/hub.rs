@@ -4,9 +4,10 @@
 //! connected display, however many writes came in meanwhile (they are coalesced). New calls
 //! are found by comparing the recent calls with the previous state, so the same task also
 //! announces calls made on another node: it re-reads the state every [`POLL`] — the
-//! multi-node fallback, a poll of the database.
+//! multi-node fallback, a poll of the database. Writes within [`COALESCE`] of each other
+//! cost one read.
 
-use super::views::{DisplayState, display_state};
+use super::views::{DisplayState, RECENT_CALLS, display_state_with};
 use crate::app::AppState;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,14 @@ use tokio::sync::{Notify, broadcast};
 /// other nodes appear within this time).
 pub const POLL: Duration = Duration::from_secs(2);
 
+/// Calls compared between two updates: more calls than this between two reads of the state
+/// would go unannounced (eight windows calling a few times each between two reads).
+const CALLS_COMPARED: i64 = 48;
+
+/// After a write, how long the task waits for more writes before it reads the state once
+/// for all of them (bounds the reads under load; adds at most this to the display latency).
+pub const COALESCE: Duration = Duration::from_millis(40);
+
 /// One update sent to the displays.
 #[derive(Debug, Clone)]
 pub struct HallEvent {
@@ -24,6 +33,8 @@ pub struct HallEvent {
     pub id: u64,
     /// The state, with the calls made since the previous event.
     pub state: DisplayState,
+    /// `state` as JSON, serialised once for every display.
+    pub json: Arc<str>,
 }
 
 struct Channel {
@@ -58,7 +69,9 @@ impl Hub {
         if let Some(rx) = self.existing(hall_id) {
             return rx;
         }
-        let initial = display_state(st, body_code, hall_id).await.ok();
+        let initial = display_state_with(st, body_code, hall_id, CALLS_COMPARED)
+            .await
+            .ok();
         let mut m = match self.halls.lock() {
             Ok(m) => m,
             Err(p) => p.into_inner(),
@@ -119,7 +132,10 @@ async fn run(
         if !written && tx.receiver_count() == 0 {
             continue;
         }
-        let mut state = match display_state(&st, &body_code, hall_id).await {
+        if written {
+            tokio::time::sleep(COALESCE).await;
+        }
+        let mut state = match display_state_with(&st, &body_code, hall_id, CALLS_COMPARED).await {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, hall_id, "hall display state failed");
@@ -145,6 +161,11 @@ async fn run(
         if tx.receiver_count() == 0 {
             continue;
         }
-        let _ = tx.send(Arc::new(HallEvent { id, state }));
+        state.recent.truncate(RECENT_CALLS as usize);
+        let json: Arc<str> = match serde_json::to_string(&state) {
+            Ok(j) => j.into(),
+            Err(_) => continue,
+        };
+        let _ = tx.send(Arc::new(HallEvent { id, state, json }));
     }
 }

@@ -156,12 +156,22 @@ pub async fn display_state(
     body_code: &str,
     hall_id: i64,
 ) -> PageResult<DisplayState> {
+    display_state_with(st, body_code, hall_id, RECENT_CALLS).await
+}
+
+/// [`display_state`] with the last `recent` calls.
+pub async fn display_state_with(
+    st: &AppState,
+    body_code: &str,
+    hall_id: i64,
+    recent: i64,
+) -> PageResult<DisplayState> {
     let (body, hall) = hall_of(st, body_code).await?;
     if hall.id != hall_id {
         return Err(AppError::NotFound("服务大厅".into()));
     }
     let today = st.today();
-    let (live, calls) = st.store.hall_live(hall.id, today, RECENT_CALLS).await?;
+    let (live, calls) = st.store.hall_live(hall.id, today, recent).await?;
     Ok(build_display(&body, &hall, today, &live, &calls))
 }
 
