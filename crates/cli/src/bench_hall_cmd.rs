@@ -260,8 +260,8 @@ pub async fn measure(a: &BenchHallArgs) -> Result<HallBench> {
                     Ok((201, _)) => {
                         takes.fetch_add(1, Ordering::Relaxed);
                     }
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
+                    other => {
+                        report_error(&errors, "take", &other);
                         c = Client::connect(addr).await?;
                     }
                 }
@@ -289,8 +289,8 @@ pub async fn measure(a: &BenchHallArgs) -> Result<HallBench> {
                     Ok((200, body)) => serde_json::from_slice::<serde_json::Value>(&body)
                         .ok()
                         .and_then(|v| v["ticket"]["number"].as_str().map(str::to_string)),
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
+                    other => {
+                        report_error(&errors, "call", &other);
                         c = Client::connect(addr).await?;
                         continue;
                     }
@@ -311,8 +311,8 @@ pub async fn measure(a: &BenchHallArgs) -> Result<HallBench> {
                     Ok((200, _)) => {
                         finishes.fetch_add(1, Ordering::Relaxed);
                     }
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
+                    other => {
+                        report_error(&errors, "finish", &other);
                         c = Client::connect(addr).await?;
                     }
                 }
@@ -382,6 +382,20 @@ pub async fn measure(a: &BenchHallArgs) -> Result<HallBench> {
         max_ms: lat.last().copied().unwrap_or(0.0),
         missed,
     })
+}
+
+/// Count an error; print the first few.
+fn report_error(errors: &AtomicU64, what: &str, r: &Result<(u16, Bytes)>) {
+    let n = errors.fetch_add(1, Ordering::Relaxed);
+    if n < 5 {
+        match r {
+            Ok((status, body)) => eprintln!(
+                "{what}: HTTP {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            ),
+            Err(e) => eprintln!("{what}: {e:#}"),
+        }
+    }
 }
 
 fn getrandom_fill(b: &mut [u8]) {

@@ -169,6 +169,22 @@ async fn load_hall(conn: &mut Conn, hall_id: i64) -> Result<Hall> {
     })
 }
 
+async fn policies_of(conn: &mut Conn, hall_id: i64) -> Result<q::Policies> {
+    let rows = sqlx::query("SELECT code, policy_json FROM hall_services WHERE hall_id = $1")
+        .bind(hall_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut p = q::Policies::default();
+    for r in rows {
+        let json: String = r.try_get("policy_json")?;
+        p.by_service.insert(
+            r.try_get("code")?,
+            serde_json::from_str(&json).map_err(|_| corrupt("policy", &json))?,
+        );
+    }
+    Ok(p)
+}
+
 async fn service_of(conn: &mut Conn, hall_id: i64, code: &str) -> Result<HallService> {
     let row = sqlx::query(
         "SELECT code, prefix, name, item_code, policy_json FROM hall_services WHERE hall_id = $1 AND code = $2",
@@ -656,8 +672,13 @@ async fn history_of_day(conn: &mut Conn, hall_id: i64, day: Date) -> Result<Sele
     Ok(h)
 }
 
-async fn record_selection(conn: &mut Conn, hall_id: i64, day: Date, t: &Ticket) -> Result<()> {
-    let mut h = history_of_day(conn, hall_id, day).await?;
+async fn record_selection(
+    conn: &mut Conn,
+    hall_id: i64,
+    day: Date,
+    mut h: SelectionHistory,
+    t: &Ticket,
+) -> Result<()> {
     h.record(t);
     let n = h.normals_since_priority(&t.service);
     sqlx::query(
@@ -671,6 +692,21 @@ async fn record_selection(conn: &mut Conn, hall_id: i64, day: Date, t: &Ticket) 
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// `now`, or the ticket's last recorded time when that is later: the handler read the clock
+/// before its transaction waited for the lock, and a ticket taken meanwhile is newer.
+fn not_before(t: &Ticket, now: OffsetDateTime) -> OffsetDateTime {
+    [
+        Some(t.taken_at),
+        Some(t.queued_at),
+        t.called_at,
+        t.started_at,
+        t.ended_at,
+    ]
+    .into_iter()
+    .flatten()
+    .fold(now, OffsetDateTime::max)
 }
 
 fn no_current(window: u32) -> StoreError {
@@ -687,6 +723,13 @@ pub(crate) async fn hall_action(
     actor: &str,
 ) -> Result<ActionOutcome> {
     let mut tx = begin_write(pool).await?;
+    // Window actions of a hall queue up on its row (PostgreSQL row lock; SQLite writes are
+    // serial anyway): concurrent windows then never pick the same waiting ticket and run
+    // again, they wait their turn. The conditional update below stays the safety net.
+    sqlx::query("UPDATE hall_halls SET name = name WHERE id = $1")
+        .bind(hall_id)
+        .execute(&mut *tx)
+        .await?;
     reset_if_new_day(&mut tx, hall_id, now, actor, false).await?;
     let day = beijing_day(now);
     let win = window_of(&mut tx, hall_id, window).await?;
@@ -701,18 +744,19 @@ pub(crate) async fn hall_action(
                     c.ticket.number()
                 )));
             }
-            let hall = load_hall(&mut tx, hall_id).await?;
+            let policies = policies_of(&mut tx, hall_id).await?;
             let waiting = waiting_of_day(&mut tx, hall_id, day).await?;
             let tickets: Vec<Ticket> = waiting.iter().map(|t| t.ticket.clone()).collect();
             let history = history_of_day(&mut tx, hall_id, day).await?;
-            match q::next_ticket(&hall.policies(), &tickets, &win.queue_window(), &history) {
+            match q::next_ticket(&policies, &tickets, &win.queue_window(), &history) {
                 None => None,
                 Some(i) => {
                     let old = &waiting[i];
-                    let applied = q::apply(&old.ticket, TicketAction::Call { window }, now)
+                    let at = not_before(&old.ticket, now);
+                    let applied = q::apply(&old.ticket, TicketAction::Call { window }, at)
                         .map_err(invalid)?;
-                    let s = update_ticket(&mut tx, old, &applied.ticket, Some(now), now).await?;
-                    record_selection(&mut tx, hall_id, day, &s.ticket).await?;
+                    let s = update_ticket(&mut tx, old, &applied.ticket, Some(at), at).await?;
+                    record_selection(&mut tx, hall_id, day, history, &s.ticket).await?;
                     detail = q::announcement(&s.ticket.number(), window);
                     Some(s)
                 }
@@ -735,7 +779,8 @@ pub(crate) async fn hall_action(
                     queued_at: q::requeue_time(&tickets, &old.ticket.service, RESUME_PLACES, now),
                 }
             };
-            let applied = q::apply(&old.ticket, step, now).map_err(invalid)?;
+            let applied =
+                q::apply(&old.ticket, step, not_before(&old.ticket, now)).map_err(invalid)?;
             Some(update_ticket(&mut tx, &old, &applied.ticket, None, now).await?)
         }
         _ => {
@@ -774,7 +819,7 @@ pub(crate) async fn hall_action(
             };
             let mut t = old.ticket.clone();
             for step in steps {
-                let applied = q::apply(&t, step, now).map_err(invalid)?;
+                let applied = q::apply(&t, step, not_before(&t, now)).map_err(invalid)?;
                 t = applied.ticket;
                 if let Some(mut f) = applied.follow_up {
                     // The follow-up is issued by the window, not by the citizen's ID: the

@@ -42,13 +42,47 @@ struct Channel {
     dirty: Arc<Notify>,
 }
 
-/// The per-hall fan-outs of this node.
+/// How long a hall's configuration (services, windows) is reused without reading it again
+/// (a change by `gongkai hall` shows within this time).
+pub const CONFIG_TTL: Duration = Duration::from_secs(2);
+
+type Config = (
+    std::time::Instant,
+    gongkai_ledger::Body,
+    gongkai_store::queue::Hall,
+);
+
+/// The per-hall fan-outs of this node, and a short-lived cache of hall configurations.
 #[derive(Default)]
 pub struct Hub {
     halls: Mutex<HashMap<i64, Channel>>,
+    configs: Mutex<HashMap<String, Config>>,
 }
 
 impl Hub {
+    /// The body and hall of `code` if read less than [`CONFIG_TTL`] ago.
+    pub fn cached(&self, code: &str) -> Option<(gongkai_ledger::Body, gongkai_store::queue::Hall)> {
+        let m = self.configs.lock().ok()?;
+        m.get(code)
+            .filter(|(at, _, _)| at.elapsed() < CONFIG_TTL)
+            .map(|(_, b, h)| (b.clone(), h.clone()))
+    }
+
+    /// Remember the body and hall of `code`.
+    pub fn remember(
+        &self,
+        code: &str,
+        body: &gongkai_ledger::Body,
+        hall: &gongkai_store::queue::Hall,
+    ) {
+        if let Ok(mut m) = self.configs.lock() {
+            m.insert(
+                code.to_string(),
+                (std::time::Instant::now(), body.clone(), hall.clone()),
+            );
+        }
+    }
+
     /// Mark a hall changed (after the transaction committed).
     pub fn notify(&self, hall_id: i64) {
         if let Ok(m) = self.halls.lock()

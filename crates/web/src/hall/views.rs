@@ -35,12 +35,16 @@ pub const RECENT_CALLS: i64 = 8;
 
 /// The body and its hall, or 404 when the body has none.
 pub async fn hall_of(st: &AppState, code: &str) -> PageResult<(Body, Hall)> {
+    if let Some(c) = st.hall_hub.cached(code) {
+        return Ok(c);
+    }
     let body = crate::portal::body_by_code(st, code).await?;
     let hall = st
         .store
         .hall_of_body(body.id)
         .await?
         .ok_or_else(|| AppError::NotFound("该机关的政务服务大厅".into()))?;
+    st.hall_hub.remember(code, &body, &hall);
     Ok((body, hall))
 }
 
