@@ -643,6 +643,9 @@ pub enum BenchCmd {
     /// Concurrent writers (applicants, clerks, an import) against the server; checks that no
     /// write fails or is lost and that the counters recount equal.
     Load(crate::bench_load_cmd::BenchLoadArgs),
+    /// The window queue: kiosk takes and window calls over HTTP with N live displays;
+    /// ops/s and call-to-screen latency.
+    Hall(crate::bench_hall_cmd::BenchHallArgs),
 }
 
 /// `gongkai bench ledger`.
@@ -671,6 +674,7 @@ pub fn run_bench(cmd: BenchCmd) -> Result<ExitCode> {
         BenchCmd::Ledger(a) => runtime()?.block_on(bench_ledger(a)),
         BenchCmd::Http(a) => crate::bench_http_cmd::run(a),
         BenchCmd::Load(a) => crate::bench_load_cmd::run(a),
+        BenchCmd::Hall(a) => crate::bench_hall_cmd::run(a),
     }
 }
 

@@ -1,11 +1,13 @@
 //! `gongkai`: the command-line entry point of the Gongkai platform.
 
 mod audit_cmd;
+mod bench_hall_cmd;
 mod bench_http_cmd;
 mod bench_load_cmd;
 mod calendar_cmd;
 mod csv_io;
 mod deadline_cmd;
+mod hall_cmd;
 mod ledger_cmd;
 mod report_cmd;
 mod serve_cmd;
@@ -76,6 +78,9 @@ enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(ledger_cmd::BenchCmd),
+    /// The service hall (政务服务大厅): create, services, windows, import, show, daily reset.
+    #[command(subcommand)]
+    Hall(hall_cmd::HallCmd),
     /// Run the web platform: portal, application desk, staff console, JSON API.
     Serve(serve_cmd::ServeArgs),
     /// 办事指南 (service-item guides): import and export CSV or JSON.
@@ -112,6 +117,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => ledger_cmd::run_user(cmd),
         Command::Bench(cmd) => ledger_cmd::run_bench(cmd),
         Command::Service(cmd) => service_cmd::run(cmd),
+        Command::Hall(cmd) => hall_cmd::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -1074,6 +1074,7 @@ impl Store {
 // Portal content (catalog, documents, guide, report versions, audit log) for the web platform.
 pub mod portal;
 pub use portal::{DocumentPage, DocumentQuery, MAX_ATTACHMENT_BYTES};
+pub mod queue;
 
 // 办事指南 (service items): items, versions, workflow steps, 空表/样表 files.
 pub mod service_items;

@@ -66,6 +66,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Rendered public fragments keyed by body content version.
     pub fragments: Arc<crate::cache::FragmentCache>,
+    /// Live updates of the service hall displays (one fan-out per hall).
+    pub hall_hub: Arc<crate::hall::Hub>,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             limits: Limits::default(),
             config: Arc::new(config),
             fragments: Arc::new(crate::cache::FragmentCache::default()),
+            hall_hub: Arc::new(crate::hall::Hub::default()),
         }
     }
 
@@ -174,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::routes())
         .merge(crate::staff::routes())
         .merge(crate::service::routes())
+        .merge(crate::hall::routes())
         .nest("/api/v1", crate::api::routes())
         .fallback(|| async { crate::error::AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), origin_guard))

@@ -184,6 +184,7 @@ pub async fn seed_as_of(store: &Store, today: Date) -> Result<bool, StoreError> 
     }
     content::seed_district_guide(store).await?;
     reports::publish_huangge_2020(store).await?;
+    crate::hall::demo::seed(store, today).await?;
     Ok(true)
 }
 

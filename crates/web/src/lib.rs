@@ -16,6 +16,7 @@ pub mod cache;
 pub mod deadline;
 pub mod demo;
 pub mod error;
+pub mod hall;
 pub mod indexer;
 pub mod portal;
 pub mod portal_views;

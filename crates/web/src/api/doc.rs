@@ -39,6 +39,10 @@ use utoipa::{Modify, OpenApi};
         super::staff_event,
         super::staff_report,
         super::staff_audit,
+        crate::hall::api::display,
+        crate::hall::api::take,
+        crate::hall::api::window_action,
+        crate::hall::api::stats,
     ),
     components(schemas(ErrorBody)),
     modifiers(&SessionCookie),
@@ -48,6 +52,7 @@ use utoipa::{Modify, OpenApi};
         (name = crate::service::api::TAG_SERVICE, description = "政务服务事项办事指南 (published service-item guides, anonymous)"),
         (name = TAG_DESK, description = "网上申请与办理进度查询 (the online application desk)"),
         (name = TAG_STAFF, description = "工作人员：办理、年度报告、操作日志 (staff session required)"),
+        (name = crate::hall::api::TAG_HALL, description = "政务服务大厅：取号、叫号、显示屏、统计 (the window queue)"),
     )
 )]
 struct ApiDoc;

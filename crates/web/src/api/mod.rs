@@ -112,6 +112,13 @@ fn table() -> ApiRoutes {
         .post("/staff/applications/{id}/events", staff_event)
         .get("/staff/reports/{code}/{year}", staff_report)
         .get("/staff/audit", staff_audit)
+        .get("/bodies/{code}/hall/display", crate::hall::api::display)
+        .post("/bodies/{code}/hall/tickets", crate::hall::api::take)
+        .post(
+            "/staff/hall/{code}/windows/{n}/actions",
+            crate::hall::api::window_action,
+        )
+        .get("/staff/hall/{code}/stats", crate::hall::api::stats)
 }
 
 /// The API router (nested under `/api/v1`).

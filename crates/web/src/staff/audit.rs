@@ -15,7 +15,7 @@ use time::{Duration, UtcOffset};
 pub const AUDIT_PAGE: i64 = 100;
 
 /// Kinds of action the filter offers (a prefix of the action code).
-const ACTION_KINDS: [(&str, &str); 13] = [
+const ACTION_KINDS: [(&str, &str); 14] = [
     ("application.", "依申请公开办理"),
     ("document.", "政府信息"),
     ("catalog.", "标准目录"),
@@ -29,6 +29,7 @@ const ACTION_KINDS: [(&str, &str); 13] = [
     ("body.", "机关管理"),
     ("import.", "数据导入"),
     ("calendar.", "节假日安排"),
+    ("hall.", "取号叫号"),
 ];
 
 /// The Chinese name of an action code.
@@ -71,6 +72,22 @@ pub fn action_label(code: &str) -> String {
         "service.withdraw" => "停用办事指南",
         "service.import" => "导入办事指南",
         "service.attach" => "上传办事指南表格",
+        "hall.config" => "配置服务大厅",
+        "hall.ticket.take" => "取号",
+        "hall.call" => "叫号",
+        "hall.recall" => "重呼",
+        "hall.start" => "开始办理",
+        "hall.finish" => "办结",
+        "hall.redirect" => "办结并转办",
+        "hall.no_show" => "过号",
+        "hall.suspend" => "暂离",
+        "hall.resume" => "恢复排队",
+        "hall.transfer" => "转移业务",
+        "hall.cancel" => "取消排队号",
+        "hall.rate" => "办事评价",
+        "hall.reset" => "日终清理",
+        "hall.appointment.book" => "预约",
+        "hall.appointment.checkin" => "预约签到",
         "application.received" => "收到申请",
         "application.personal_read" => "查看申请人信息",
         "application.reissue_secret" => "重置查询密码",
