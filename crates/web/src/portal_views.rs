@@ -345,6 +345,8 @@ pub struct BodyHomeView {
     /// Years with a published report, newest first.
     pub report_years: Vec<i32>,
     pub latest: Vec<DocumentRow>,
+    /// The name of the body's 政务服务大厅, when it has one (kiosk, displays, appointments).
+    pub hall: Option<String>,
 }
 
 pub async fn body_home_view(st: &AppState, body: &Body) -> PageResult<BodyHomeView> {
@@ -354,6 +356,7 @@ pub async fn body_home_view(st: &AppState, body: &Body) -> PageResult<BodyHomeVi
         total: latest.total,
         report_years: published_years(st, body.id).await?,
         latest: latest.documents,
+        hall: st.store.hall_of_body(body.id).await?.map(|h| h.name),
     })
 }
 

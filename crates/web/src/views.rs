@@ -126,6 +126,7 @@ pub fn portal_nav(viewer: &Viewer, body_code: Option<&str>) -> Vec<NavItem> {
             (format!("/b/{c}/catalog"), "标准目录".to_string()),
             (format!("/b/{c}/docs"), "政府信息".to_string()),
             (format!("/b/{c}/reports"), "年度报告".to_string()),
+            (format!("/b/{c}/services"), "办事指南".to_string()),
             (format!("/b/{c}/apply"), "依申请公开".to_string()),
         ]);
     }
