@@ -580,6 +580,17 @@ pub struct SearchView {
     pub hits: Vec<SearchHit>,
 }
 
+impl SearchView {
+    /// The search time as people read it: 「0.8」, 「12」 (milliseconds, at most one decimal).
+    pub fn took_text(&self) -> String {
+        if self.took_ms < 10.0 {
+            format!("{:.1}", self.took_ms)
+        } else {
+            format!("{:.0}", self.took_ms)
+        }
+    }
+}
+
 /// One hit. `title_html` and `snippet_html` are escaped by the search crate, with the
 /// matched words in `<mark>`: trusted HTML.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
