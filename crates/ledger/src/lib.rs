@@ -40,6 +40,7 @@ pub mod counters;
 pub mod duplicate;
 pub mod identity;
 pub mod policy;
+pub mod publication;
 pub mod queue;
 pub mod recount;
 pub mod register;

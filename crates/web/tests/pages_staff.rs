@@ -282,7 +282,13 @@ async fn staff_pages() {
             &[("body", TOWN_A), ("year", &next)],
         )
         .await;
-    assert!(r.status.is_redirection(), "{}: {}", r.status, r.text());
+    // The year is not over: approval is refused, naming why (and the page offers no button).
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains(&format!("{next}年度尚未结束")),
+        "{}",
+        r.text()
+    );
     snap(
         &fx,
         "report_oversight_this_year",

@@ -10,6 +10,7 @@ use crate::views::{Layout, render};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_calendar::format_date;
 use gongkai_report::{Finding, HtmlOptions, Report};
 use serde::{Deserialize, Serialize};
 
@@ -29,8 +30,15 @@ pub struct ReportView {
     pub error_count: usize,
     pub approval: Option<ApprovalView>,
     pub published_versions: Vec<i32>,
+    /// Why the report cannot be approved or published today (empty: it can).
+    pub problems: Vec<String>,
+    /// The last day to publish (31 January of the next year) and how far it is.
+    pub statutory_date: Option<String>,
+    pub statutory_countdown: Option<String>,
     /// Reviewer decisions: approval and publication.
     pub can_approve: bool,
+    /// The publish button: a reviewer, an approval of the report as it is now, no problems.
+    pub can_publish: bool,
     /// Clerk work: the narrative.
     pub can_edit: bool,
     /// The narrative sections being edited (clerks).
@@ -94,6 +102,23 @@ pub async fn report_view(
             current: j == json,
         });
     let versions = st.store.report_versions(body.id, Some(year)).await?;
+    let today = ctx.today();
+    let problems = gongkai_ledger::publication::problems(&report, &findings, today);
+    let statutory = gongkai_ledger::publication::statutory_date(year);
+    let statutory_countdown = statutory.and_then(|d| {
+        // Versions are newest first.
+        if let Some(newest) = versions.first() {
+            return Some(format!("已发布，共{}版", newest.version));
+        }
+        let n = st.store.calendar().working_days_between(today, d).ok()?;
+        Some(match n {
+            n if n > 0 => format!("距法定发布期限还有{n}个工作日"),
+            0 => "今日为法定发布期限".to_string(),
+            n => format!("已超过法定发布期限{}个工作日", -n),
+        })
+    });
+    let can_approve = ctx.s.require_reviewer(body.id).is_ok();
+    let approved_now = approval.as_ref().is_some_and(|a| a.current);
     let can_edit = ctx.s.require_clerk(body.id).is_ok();
     let narrative = if can_edit {
         let texts = st.store.narrative(body.id, year).await?;
@@ -121,7 +146,11 @@ pub async fn report_view(
         findings,
         approval,
         published_versions: versions.iter().map(|v| v.version).collect(),
-        can_approve: ctx.s.require_reviewer(body.id).is_ok(),
+        can_publish: can_approve && approved_now && problems.is_empty(),
+        problems,
+        statutory_date: statutory.map(format_date),
+        statutory_countdown,
+        can_approve,
         can_edit,
         narrative,
         switcher,
@@ -237,12 +266,7 @@ pub(super) async fn approve_report(
     let body = ctx.reviewer_body(&f.body).await?;
     let year = year_of(&ctx.st, &f.year);
     let report = ctx.st.store.generate_report(body.id, year).await?;
-    let errors = gongkai_report::error_count(&findings(&ctx.st, body.id, year, &report).await?);
-    if errors > 0 {
-        return Err(AppError::BadRequest(format!(
-            "报告有{errors}个错误，不能审核通过"
-        )));
-    }
+    ready(&ctx, body.id, year, &report, "审核通过").await?;
     ctx.st
         .store
         .approve_report(
@@ -260,6 +284,8 @@ pub(super) async fn publish_report(
 ) -> PageResult<Response> {
     let body = ctx.reviewer_body(&f.body).await?;
     let year = year_of(&ctx.st, &f.year);
+    let report = ctx.st.store.generate_report(body.id, year).await?;
+    ready(&ctx, body.id, year, &report, "发布").await?;
     let ver = ctx
         .st
         .store
@@ -271,4 +297,25 @@ pub(super) async fn publish_report(
         ver.version
     ))
     .into_response())
+}
+
+/// Refuses `action` (审核通过 / 发布) with every problem named, exactly as the workspace
+/// lists them.
+async fn ready(
+    ctx: &StaffCtx,
+    body_id: i64,
+    year: i32,
+    report: &Report,
+    action: &str,
+) -> PageResult<()> {
+    let found = findings(&ctx.st, body_id, year, report).await?;
+    let problems = gongkai_ledger::publication::problems(report, &found, ctx.today());
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Unprocessable(format!(
+            "不能{action}：{}",
+            problems.join("；")
+        )))
+    }
 }

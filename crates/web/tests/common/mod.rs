@@ -271,6 +271,16 @@ pub async fn fixture(store: Store, dir: tempfile::TempDir) -> Fixture {
     }
     // A published report of last year for town A.
     let report_year = t.year() - 1;
+    for (key, text) in [
+        ("s1", "本年度依法做好政府信息公开工作。"),
+        ("s5", "存在的主要问题是公开内容不够全面，下一步将加强培训。"),
+        ("s6", "本年度未收取信息处理费。"),
+    ] {
+        store
+            .set_narrative(bodies[TOWN_A], report_year, key, text, "fixture")
+            .await
+            .expect("narrative");
+    }
     let r = store
         .generate_report(bodies[TOWN_A], report_year)
         .await
