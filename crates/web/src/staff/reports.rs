@@ -105,17 +105,17 @@ pub async fn report_view(
     let today = ctx.today();
     let problems = gongkai_ledger::publication::problems(&report, &findings, today);
     let statutory = gongkai_ledger::publication::statutory_date(year);
-    let statutory_countdown = statutory.and_then(|d| {
+    let statutory_countdown = statutory.map(|d| {
         // Versions are newest first.
         if let Some(newest) = versions.first() {
-            return Some(format!("已发布，共{}版", newest.version));
+            return format!("已发布，共{}版", newest.version);
         }
-        let n = st.store.calendar().working_days_between(today, d).ok()?;
-        Some(match n {
-            n if n > 0 => format!("距法定发布期限还有{n}个工作日"),
-            0 => "今日为法定发布期限".to_string(),
-            n => format!("已超过法定发布期限{}个工作日", -n),
-        })
+        match st.store.calendar().working_days_between(today, d) {
+            Ok(n) if n > 0 => format!("距法定发布期限还有{n}个工作日"),
+            Ok(0) => "今日为法定发布期限".to_string(),
+            Ok(n) => format!("已超过法定发布期限{}个工作日", -n),
+            Err(_) => format!("{}年节假日安排尚未导入，工作日倒计时暂无法计算", d.year()),
+        }
     });
     let can_approve = ctx.s.require_reviewer(body.id).is_ok();
     let approved_now = approval.as_ref().is_some_and(|a| a.current);
