@@ -21,7 +21,7 @@ use gongkai_calendar::{format_date, parse_date};
 use gongkai_ledger::Body;
 use gongkai_ledger::queue::{PriorityClass, Rating, TicketChannel};
 use gongkai_store::StoreError;
-use gongkai_store::queue::{Hall, StoredTicket, TakeTicket};
+use gongkai_store::queue::{Hall, StoredTicket, TakeTicket, Taken};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -147,20 +147,11 @@ pub(super) async fn take(
         Ok(r) => r,
         Err(m) => return unprocessable(kiosk_page(&st, &v, &body, &hall, Some(m)).await),
     };
-    match st
+    let taken = st
         .store
         .hall_take(hall.id, &req, st.config.clock.now(), "kiosk")
-        .await
-    {
-        Ok(t) => {
-            st.hall_hub.notify(hall.id);
-            Ok(
-                Redirect::to(&ticket_view(&body.code, &hall, &t.ticket, None, None).href)
-                    .into_response(),
-            )
-        }
-        Err(e) => unprocessable(kiosk_page(&st, &v, &body, &hall, Some(refusal(e)?)).await),
-    }
+        .await;
+    to_ticket(&st, &v, &body, &hall, taken).await
 }
 
 #[derive(Deserialize)]
@@ -181,19 +172,31 @@ pub(super) async fn check_in(
 ) -> PageResult<Response> {
     v.check_csrf(&f.csrf)?;
     let (body, hall) = hall_of(&st, &code).await?;
-    match st
+    let taken = st
         .store
         .hall_check_in(hall.id, &f.code, st.config.clock.now(), "kiosk")
-        .await
-    {
+        .await;
+    to_ticket(&st, &v, &body, &hall, taken).await
+}
+
+/// After a kiosk take or check-in: tell the displays and show the ticket, or the kiosk again
+/// with the refusal.
+async fn to_ticket(
+    st: &AppState,
+    v: &Viewer,
+    body: &Body,
+    hall: &Hall,
+    taken: Result<Taken, StoreError>,
+) -> PageResult<Response> {
+    match taken {
         Ok(t) => {
             st.hall_hub.notify(hall.id);
             Ok(
-                Redirect::to(&ticket_view(&body.code, &hall, &t.ticket, None, None).href)
+                Redirect::to(&ticket_view(&body.code, hall, &t.ticket, None, None).href)
                     .into_response(),
             )
         }
-        Err(e) => unprocessable(kiosk_page(&st, &v, &body, &hall, Some(refusal(e)?)).await),
+        Err(e) => unprocessable(kiosk_page(st, v, body, hall, Some(refusal(e)?)).await),
     }
 }
 
